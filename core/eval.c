@@ -1,0 +1,1205 @@
+/*
+** The supervisor of an evaluation (see eval.h).
+**
+** One libuv loop owns everything: the worker processes (uv_spawn with a pipe
+** each way and a shared slot, see worker.h), a tick timer that draws progress
+** and acts as the watchdog, and SIGINT/SIGTERM.  Only this process writes the
+** database, inside one transaction per run: a run that is interrupted, killed
+** or fails leaves nothing behind, and earlier runs are untouched.
+*/
+#include "eval.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "db.h"
+#include "rh.h"
+#include "util.h"
+#include "worker.h"
+
+#define NO_LOW INT64_MIN
+#define NO_HIGH INT64_MAX
+
+enum { OC_PASS = 1, OC_FAIL = 2, OC_NA = 3, OC_UNKNOWN = 4, OC_ERROR = 5 };
+
+void rh_eval_opts_init(rh_eval_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->db_path = "ronghe.db";
+  o->rules_dir = "rules";
+  o->jobs = 1;
+  o->mem_mb = 64;
+  o->worker_mem_mb = 1024;
+  o->instructions = 100000000; /* about half a second of plain Lua */
+  o->time_ms = 1000;
+  o->watchdog_ms = 3000;
+  o->keep = 1;
+}
+
+/* ---- plan ---------------------------------------------------------------- */
+
+typedef struct {
+  int64_t *v;
+  int n, cap;
+} id_set; /* sorted, unique after finish */
+
+typedef struct rh_task {
+  int rule_no;
+  const id_set *ids;   /* NULL = every subject */
+  int64_t after, before;
+  int64_t last;        /* last subject received: resume point */
+  int crashes;
+} rh_task;
+
+typedef struct rh_sup rh_sup;
+
+typedef struct rh_wk {
+  uv_process_t proc;
+  uv_pipe_t to, from;
+  rh_sup *sup;
+  int open_handles;
+  int exited, eof, finished;
+  int64_t exit_status;
+  int term_signal;
+  int ready;
+  int watchdog;
+  rh_task *task;
+  rh_buf in;
+  size_t in_off;
+  int slot_fd;
+  rh_worker_slot *slot;
+  uint64_t seen_seq, progress_ns;
+} rh_wk;
+
+struct rh_sup {
+  uv_loop_t loop;
+  const rh_eval_opts *o;
+  rh_ruleset *rs;
+  char exe[4096];
+  rh_wk **wk;
+  int nwk;
+  rh_task **queue; /* pending tasks */
+  int nqueue, capqueue;
+  int busy;
+  sqlite3 *db;
+  sqlite3_stmt *ins;
+  int64_t run_id;
+  id_set *rule_ids;  /* per rule: subject filter (NULL = all) */
+  int *rule_on;      /* per rule: evaluated in this run */
+  int fatal;         /* stop: rc holds why */
+  int rc;
+  char msg[1024];
+  long results, errors, tasks_done, tasks_total;
+  uv_timer_t tick;
+  uv_signal_t sigint, sigterm;
+  int interrupted;
+  int progress_shown;
+};
+
+static void sup_fail(rh_sup *s, int rc, const char *msg) {
+  if (s->fatal) return;
+  s->fatal = 1;
+  s->rc = rc;
+  snprintf(s->msg, sizeof s->msg, "%s", msg);
+}
+
+static int ids_add(id_set *s, int64_t v) {
+  if (s->n == s->cap) {
+    int cap = s->cap ? s->cap * 2 : 16;
+    int64_t *p = realloc(s->v, (size_t)cap * sizeof *p);
+    if (p == NULL) return rh_error_set(RH_ENOMEM, "out of memory");
+    s->v = p;
+    s->cap = cap;
+  }
+  s->v[s->n++] = v;
+  return RH_OK;
+}
+
+static int cmp_i64(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return (x > y) - (x < y);
+}
+
+static void ids_finish(id_set *s) {
+  if (s->n == 0) return;
+  qsort(s->v, (size_t)s->n, sizeof *s->v, cmp_i64);
+  int k = 1;
+  for (int i = 1; i < s->n; i++)
+    if (s->v[i] != s->v[k - 1]) s->v[k++] = s->v[i];
+  s->n = k;
+}
+
+static int ids_has(const id_set *s, int64_t v) {
+  return bsearch(&v, s->v, (size_t)s->n, sizeof v, cmp_i64) != NULL;
+}
+
+/* ---- workers ------------------------------------------------------------- */
+
+static void wk_maybe_free(rh_wk *w) {
+  if (w->open_handles > 0) return;
+  if (w->slot) munmap(w->slot, sizeof *w->slot);
+  if (w->slot_fd >= 0) close(w->slot_fd);
+  rh_buf_free(&w->in);
+  free(w);
+}
+
+static void on_handle_closed(uv_handle_t *h) {
+  rh_wk *w = h->data;
+  w->open_handles--;
+  wk_maybe_free(w);
+}
+
+static void wk_close(rh_wk *w) {
+  uv_handle_t *hs[3] = {(uv_handle_t *)&w->proc, (uv_handle_t *)&w->to, (uv_handle_t *)&w->from};
+  for (int i = 0; i < 3; i++)
+    if (!uv_is_closing(hs[i])) uv_close(hs[i], on_handle_closed);
+}
+
+typedef struct {
+  uv_write_t req;
+  char *data;
+} wk_write;
+
+static void on_written(uv_write_t *req, int status) {
+  wk_write *ww = (wk_write *)req;
+  (void)status; /* a dead worker is noticed by its exit callback */
+  free(ww->data);
+  free(ww);
+}
+
+/* Sends a frame; takes ownership of b's bytes. */
+static int wk_send(rh_wk *w, rh_buf *b) {
+  wk_write *ww = malloc(sizeof *ww);
+  if (ww == NULL) return rh_error_set(RH_ENOMEM, "out of memory");
+  ww->data = b->data;
+  uv_buf_t buf = uv_buf_init(b->data, (unsigned)b->len);
+  b->data = NULL;
+  b->len = b->cap = 0;
+  int rc = uv_write(&ww->req, (uv_stream_t *)&w->to, &buf, 1, on_written);
+  if (rc != 0) {
+    free(ww->data);
+    free(ww);
+    return rh_error_set(RH_EWORKER, "cannot write to worker: %s", uv_strerror(rc));
+  }
+  return RH_OK;
+}
+
+static void sup_dispatch(rh_sup *s);
+static void wk_finish(rh_wk *w);
+static int store_error_rest(rh_sup *s, rh_task *t, const char *reason);
+static int store_result(rh_sup *s, int rule_no, int64_t id, int oc, const char *reason,
+                        size_t rlen, const char *vals, size_t vlen);
+
+static void queue_push(rh_sup *s, rh_task *t, int front) {
+  if (s->nqueue == s->capqueue) {
+    int cap = s->capqueue ? s->capqueue * 2 : 32;
+    rh_task **q = realloc(s->queue, (size_t)cap * sizeof *q);
+    if (q == NULL) {
+      sup_fail(s, RH_ENOMEM, "out of memory");
+      free(t);
+      return;
+    }
+    s->queue = q;
+    s->capqueue = cap;
+  }
+  if (front) {
+    memmove(s->queue + 1, s->queue, (size_t)s->nqueue * sizeof *s->queue);
+    s->queue[0] = t;
+  } else {
+    s->queue[s->nqueue] = t;
+  }
+  s->nqueue++;
+}
+
+static void task_done(rh_sup *s, rh_wk *w) {
+  free(w->task);
+  w->task = NULL;
+  s->busy--;
+  s->tasks_done++;
+}
+
+static void handle_frame(rh_wk *w, char type, const char *p, size_t n) {
+  rh_sup *s = w->sup;
+  rh_rd r;
+  rh_rd_init(&r, p, n);
+  switch (type) {
+    case 'C':
+      if (!w->ready && s->rs->nrules == 0 && s->rs->nerrors == 0) {
+        if (rh_ruleset_parse_catalog(s->rs, p, n) != RH_OK) sup_fail(s, RH_EWORKER, rh_error_last());
+      }
+      w->ready = 1;
+      break;
+    case 'R': {
+      uint32_t k = rh_rd_u32(&r);
+      for (uint32_t i = 0; i < k && !r.bad && !s->fatal; i++) {
+        int64_t id = rh_rd_i64(&r);
+        int oc = rh_rd_u8(&r);
+        size_t rl, vl;
+        const char *reason = rh_rd_str(&r, &rl);
+        const char *vals = rh_rd_str(&r, &vl);
+        if (r.bad || w->task == NULL) break;
+        if (store_result(s, w->task->rule_no, id, oc, reason, rl, vals, vl) != RH_OK) {
+          sup_fail(s, rh_error_code(), rh_error_last());
+          break;
+        }
+        w->task->last = id;
+      }
+      if (r.bad) sup_fail(s, RH_EWORKER, "malformed results from worker");
+      break;
+    }
+    case 'D':
+      if (w->task) task_done(s, w);
+      break;
+    case 'X': {
+      rh_rd_u32(&r);
+      size_t ml;
+      const char *m = rh_rd_str(&r, &ml);
+      if (w->task) {
+        char *msg = strndup(m ? m : "worker failed", ml);
+        if (store_error_rest(s, w->task, msg) != RH_OK) sup_fail(s, rh_error_code(), rh_error_last());
+        free(msg);
+        task_done(s, w);
+      }
+      break;
+    }
+    default:
+      sup_fail(s, RH_EWORKER, "unknown frame from worker");
+  }
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
+  rh_wk *w = h->data;
+  (void)suggested;
+  if (rh_buf_reserve(&w->in, 65536) != RH_OK) {
+    buf->base = NULL;
+    buf->len = 0;
+    return;
+  }
+  buf->base = w->in.data + w->in.len;
+  buf->len = w->in.cap - w->in.len - 1;
+}
+
+static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf) {
+  rh_wk *w = st->data;
+  (void)buf;
+  if (nread < 0) {
+    uv_read_stop(st);
+    w->eof = 1;
+    wk_finish(w);
+    return;
+  }
+  w->in.len += (size_t)nread;
+  /* Parse every complete frame; keep the tail for the next read. */
+  while (w->in.len - w->in_off >= 5) {
+    const unsigned char *q = (const unsigned char *)w->in.data + w->in_off;
+    uint32_t len = (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 |
+                   (uint32_t)q[3] << 24;
+    if (len < 1 || len > (512u << 20)) {
+      sup_fail(w->sup, RH_EWORKER, "corrupt frame from worker");
+      uv_process_kill(&w->proc, SIGKILL);
+      return;
+    }
+    if (w->in.len - w->in_off < 4 + (size_t)len) break;
+    handle_frame(w, (char)q[4], (const char *)q + 5, len - 1);
+    w->in_off += 4 + (size_t)len;
+  }
+  if (w->in_off > 0) {
+    memmove(w->in.data, w->in.data + w->in_off, w->in.len - w->in_off);
+    w->in.len -= w->in_off;
+    w->in_off = 0;
+  }
+  sup_dispatch(w->sup);
+}
+
+static void on_worker_exit(uv_process_t *p, int64_t status, int term_signal) {
+  rh_wk *w = p->data;
+  w->exited = 1;
+  w->exit_status = status;
+  w->term_signal = term_signal;
+  wk_finish(w);
+}
+
+static int sup_spawn(rh_sup *s) {
+  rh_wk *w = calloc(1, sizeof *w);
+  if (w == NULL) return rh_error_set(RH_ENOMEM, "out of memory");
+  w->sup = s;
+  w->slot_fd = -1;
+  /* The slot is a page shared with the worker through an inherited memfd. */
+  w->slot_fd = memfd_create("ronghe-slot", MFD_CLOEXEC);
+  if (w->slot_fd < 0 || ftruncate(w->slot_fd, sizeof(rh_worker_slot)) != 0) {
+    int e = errno;
+    wk_maybe_free(w);
+    return rh_error_set(RH_EWORKER, "memfd: %s", strerror(e));
+  }
+  w->slot = mmap(NULL, sizeof(rh_worker_slot), PROT_READ | PROT_WRITE, MAP_SHARED, w->slot_fd, 0);
+  if (w->slot == MAP_FAILED) {
+    w->slot = NULL;
+    wk_maybe_free(w);
+    return rh_error_set(RH_EWORKER, "mmap: %s", strerror(errno));
+  }
+  w->slot->rule_no = -1;
+  uv_pipe_init(&s->loop, &w->to, 0);
+  uv_pipe_init(&s->loop, &w->from, 0);
+  w->to.data = w->from.data = w->proc.data = w;
+  w->open_handles = 2;
+  char mem[32];
+  snprintf(mem, sizeof mem, "%ld", s->o->worker_mem_mb);
+  char *args[] = {s->exe, "__worker", "--mem-mb", mem, NULL};
+  uv_stdio_container_t stdio[4];
+  stdio[0].flags = UV_CREATE_PIPE | UV_READABLE_PIPE;
+  stdio[0].data.stream = (uv_stream_t *)&w->to;
+  stdio[1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
+  stdio[1].data.stream = (uv_stream_t *)&w->from;
+  stdio[2].flags = UV_INHERIT_FD;
+  stdio[2].data.fd = 2;
+  stdio[3].flags = UV_INHERIT_FD;
+  stdio[3].data.fd = w->slot_fd;
+  uv_process_options_t po;
+  memset(&po, 0, sizeof po);
+  po.file = s->exe;
+  po.args = args;
+  po.stdio = stdio;
+  po.stdio_count = 4;
+  po.exit_cb = on_worker_exit;
+  int rc = uv_spawn(&s->loop, &w->proc, &po);
+  w->open_handles++; /* the process handle must be closed even if spawn failed */
+  if (rc != 0) {
+    wk_close(w);
+    return rh_error_set(RH_EWORKER, "cannot start worker %s: %s", s->exe, uv_strerror(rc));
+  }
+  uv_read_start((uv_stream_t *)&w->from, on_alloc, on_read);
+  rh_buf b = RH_BUF_INIT;
+  rc = rh_ruleset_load_frame(s->rs, &b, (uint64_t)s->o->mem_mb << 20, (uint64_t)s->o->instructions,
+                             (uint64_t)s->o->time_ms, (uint64_t)s->o->instructions * 5);
+  if (rc == RH_OK) rc = wk_send(w, &b);
+  rh_buf_free(&b);
+  rh_wk **a = realloc(s->wk, (size_t)(s->nwk + 1) * sizeof *a);
+  if (a == NULL) {
+    uv_process_kill(&w->proc, SIGKILL);
+    return rh_error_set(RH_ENOMEM, "out of memory");
+  }
+  s->wk = a;
+  s->wk[s->nwk++] = w;
+  return rc;
+}
+
+static const char *rule_label(rh_sup *s, int rule_no, char *buf, size_t n) {
+  const rh_rule_info *r = &s->rs->rules[rule_no];
+  snprintf(buf, n, "%s:%d: rule %s", r->file, r->line, r->id);
+  return buf;
+}
+
+/* Called when a worker is gone for good: its exit status is known and its
+** pipe has given up every byte it wrote.  Only then is it safe to decide
+** which subject it was on. */
+static void wk_finish(rh_wk *w) {
+  rh_sup *s = w->sup;
+  if (!w->exited || !w->eof || w->finished) return;
+  w->finished = 1;
+  for (int i = 0; i < s->nwk; i++)
+    if (s->wk[i] == w) {
+      s->wk[i] = s->wk[--s->nwk];
+      break;
+    }
+  rh_task *t = w->task;
+  if (t && !s->interrupted && !s->fatal) {
+    w->task = NULL;
+    s->busy--;
+    char cause[256], label[512], reason[1024];
+    if (w->watchdog)
+      snprintf(cause, sizeof cause, "no progress for %ld ms: the worker was stopped (watchdog)",
+               s->o->watchdog_ms);
+    else if (w->term_signal)
+      snprintf(cause, sizeof cause, "the worker process crashed (signal %d: %s)", w->term_signal,
+               strsignal(w->term_signal));
+    else
+      snprintf(cause, sizeof cause, "the worker process exited unexpectedly (status %lld)",
+               (long long)w->exit_status);
+    rule_label(s, t->rule_no, label, sizeof label);
+    snprintf(reason, sizeof reason, "%s: %s", label, cause);
+    int64_t culprit = w->slot && w->slot->rule_no == t->rule_no ? w->slot->subject_id : NO_LOW;
+    t->crashes++;
+    if (culprit != NO_LOW && culprit > t->last && culprit < t->before) {
+      /* Pin the crash on the subject it happened on, then evaluate the rest:
+      ** the ids between the last result received and the culprit (whose
+      ** results were lost with the worker) and those after it. */
+      if (store_result(s, t->rule_no, culprit, OC_ERROR, reason, strlen(reason), NULL, 0) != RH_OK) {
+        sup_fail(s, rh_error_code(), rh_error_last());
+        free(t);
+      } else {
+        rh_task *gap = malloc(sizeof *gap);
+        if (gap) {
+          *gap = *t;
+          gap->after = t->last;
+          gap->before = culprit;
+          gap->crashes = 0;
+          gap->last = t->last;
+          queue_push(s, gap, 1);
+          s->tasks_total++;
+        } else {
+          sup_fail(s, RH_ENOMEM, "out of memory");
+        }
+        t->after = t->last = culprit;
+        queue_push(s, t, 1);
+      }
+    } else if (t->crashes < 3) {
+      t->after = t->last;
+      queue_push(s, t, 1);
+    } else {
+      if (store_error_rest(s, t, reason) != RH_OK) sup_fail(s, rh_error_code(), rh_error_last());
+      free(t);
+      s->tasks_done++;
+    }
+  } else if (t) {
+    free(t);
+    w->task = NULL;
+    s->busy--;
+  }
+  wk_close(w);
+  sup_dispatch(s);
+}
+
+/* Hands pending tasks to idle, ready workers; starts replacements. */
+static void sup_dispatch(rh_sup *s) {
+  if (s->fatal || s->interrupted) return;
+  int live = 0;
+  for (int i = 0; i < s->nwk; i++) live += !s->wk[i]->exited;
+  int want = s->o->jobs < 1 ? 1 : s->o->jobs;
+  int needed = s->nqueue + s->busy;
+  while (live < want && live < needed) {
+    if (sup_spawn(s) != RH_OK) {
+      sup_fail(s, RH_EWORKER, rh_error_last());
+      return;
+    }
+    live++;
+  }
+  for (int i = 0; i < s->nwk && s->nqueue > 0; i++) {
+    rh_wk *w = s->wk[i];
+    if (!w->ready || w->task || w->exited) continue;
+    rh_task *t = s->queue[0];
+    memmove(s->queue, s->queue + 1, (size_t)(s->nqueue - 1) * sizeof *s->queue);
+    s->nqueue--;
+    rh_buf b = RH_BUF_INIT;
+    int rc = rh_fr_start(&b, 'E');
+    rc = rc ? rc : rh_fr_u32(&b, (uint32_t)t->rule_no);
+    rc = rc ? rc : rh_fr_str(&b, s->o->db_path, strlen(s->o->db_path));
+    rc = rc ? rc : rh_fr_str(&b, s->o->as_of, strlen(s->o->as_of));
+    rc = rc ? rc : rh_fr_i64(&b, s->o->year);
+    rc = rc ? rc : rh_fr_i64(&b, t->after);
+    rc = rc ? rc : rh_fr_i64(&b, t->before);
+    rc = rc ? rc : rh_fr_u8(&b, 0);
+    int n = t->ids ? t->ids->n : 0;
+    rc = rc ? rc : rh_fr_u32(&b, (uint32_t)n);
+    for (int k = 0; k < n && rc == RH_OK; k++) rc = rh_fr_i64(&b, t->ids->v[k]);
+    if (rc == RH_OK) {
+      rh_fr_end(&b);
+      rc = wk_send(w, &b);
+    }
+    rh_buf_free(&b);
+    if (rc != RH_OK) {
+      sup_fail(s, rc, rh_error_last());
+      free(t);
+      return;
+    }
+    w->task = t;
+    s->busy++;
+    w->seen_seq = w->slot ? w->slot->seq : 0;
+    w->progress_ns = uv_hrtime();
+  }
+}
+
+static void on_tick(uv_timer_t *tm) {
+  rh_sup *s = tm->data;
+  uint64_t now = uv_hrtime();
+  for (int i = 0; i < s->nwk; i++) {
+    rh_wk *w = s->wk[i];
+    if (!w->task || w->exited || w->watchdog) continue;
+    uint64_t seq = w->slot ? w->slot->seq : 0;
+    if (seq != w->seen_seq) {
+      w->seen_seq = seq;
+      w->progress_ns = now;
+    } else if (now - w->progress_ns > (uint64_t)s->o->watchdog_ms * 1000000u) {
+      w->watchdog = 1;
+      uv_process_kill(&w->proc, SIGKILL);
+    }
+  }
+  if (s->o->progress && s->tasks_total > 0) {
+    fprintf(stderr, "\r\033[Kevaluating: %ld/%ld rules done, %ld results", s->tasks_done,
+            s->tasks_total, s->results);
+    s->progress_shown = 1;
+  }
+}
+
+static void on_signal(uv_signal_t *h, int signum) {
+  rh_sup *s = h->data;
+  s->interrupted = signum;
+  sup_fail(s, RH_ERROR, "interrupted: nothing was stored");
+  for (int i = 0; i < s->nwk; i++)
+    if (!s->wk[i]->exited) uv_process_kill(&s->wk[i]->proc, SIGKILL);
+}
+
+/* ---- storage ------------------------------------------------------------- */
+
+static int store_result(rh_sup *s, int rule_no, int64_t id, int oc, const char *reason,
+                        size_t rlen, const char *vals, size_t vlen) {
+  sqlite3_stmt *st = s->ins;
+  sqlite3_bind_int64(st, 1, s->run_id);
+  sqlite3_bind_int(st, 2, rule_no);
+  sqlite3_bind_int64(st, 3, id);
+  sqlite3_bind_int(st, 4, oc);
+  if (reason && rlen) sqlite3_bind_text(st, 5, reason, (int)rlen, SQLITE_STATIC);
+  else sqlite3_bind_null(st, 5);
+  if (vals && vlen) sqlite3_bind_text(st, 6, vals, (int)vlen, SQLITE_STATIC);
+  else sqlite3_bind_null(st, 6);
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st); /* the bound bytes belong to the frame */
+  if (rc != SQLITE_DONE) return rh_db_fail(s->db, "storing a result");
+  s->results++;
+  if (oc == OC_ERROR) s->errors++;
+  return RH_OK;
+}
+
+/* Every subject of the task not yet answered gets ERROR with reason. */
+static int store_error_rest(rh_sup *s, rh_task *t, const char *reason) {
+  const rh_rule_info *r = &s->rs->rules[t->rule_no];
+  if (strcmp(r->subject, "city") == 0) {
+    if (t->last < 0) return store_result(s, t->rule_no, 0, OC_ERROR, reason, strlen(reason), NULL, 0);
+    return RH_OK;
+  }
+  char sql[256];
+  snprintf(sql, sizeof sql, "SELECT id FROM \"%s\" WHERE id > ?1 AND id < ?2 ORDER BY id", r->subject);
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    return RH_OK; /* no such table: nothing to attach errors to */
+  sqlite3_bind_int64(st, 1, t->last);
+  sqlite3_bind_int64(st, 2, t->before);
+  int rc = RH_OK;
+  while (rc == RH_OK && sqlite3_step(st) == SQLITE_ROW) {
+    int64_t id = sqlite3_column_int64(st, 0);
+    if (t->ids && !ids_has(t->ids, id)) continue;
+    rc = store_result(s, t->rule_no, id, OC_ERROR, reason, strlen(reason), NULL, 0);
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* ---- loading ------------------------------------------------------------- */
+
+static int sup_init(rh_sup *s, const rh_eval_opts *o, rh_ruleset *rs) {
+  memset(s, 0, sizeof *s);
+  s->o = o;
+  s->rs = rs;
+  if (o->exe) {
+    snprintf(s->exe, sizeof s->exe, "%s", o->exe);
+  } else {
+    size_t n = sizeof s->exe;
+    if (uv_exepath(s->exe, &n) != 0) return rh_error_set(RH_EWORKER, "cannot find the ronghe binary");
+  }
+  int rc = uv_loop_init(&s->loop);
+  if (rc != 0) return rh_error_set(RH_ERROR, "uv_loop_init: %s", uv_strerror(rc));
+  uv_timer_init(&s->loop, &s->tick);
+  s->tick.data = s;
+  uv_timer_start(&s->tick, on_tick, 100, 100);
+  uv_signal_init(&s->loop, &s->sigint);
+  uv_signal_init(&s->loop, &s->sigterm);
+  s->sigint.data = s->sigterm.data = s;
+  uv_signal_start(&s->sigint, on_signal, SIGINT);
+  uv_signal_start(&s->sigterm, on_signal, SIGTERM);
+  return RH_OK;
+}
+
+/* Stops every worker (EOF on its input, or SIGKILL when the run failed),
+** waits for all handles to close and closes the loop: no handle outlives
+** the supervisor. */
+static void sup_close(rh_sup *s) {
+  for (int i = 0; i < s->nwk; i++) {
+    rh_wk *w = s->wk[i];
+    if (w->exited) continue;
+    if (s->fatal) uv_process_kill(&w->proc, SIGKILL);
+    else if (!uv_is_closing((uv_handle_t *)&w->to)) uv_close((uv_handle_t *)&w->to, on_handle_closed);
+  }
+  while (s->nwk > 0) uv_run(&s->loop, UV_RUN_ONCE);
+  uv_close((uv_handle_t *)&s->tick, NULL);
+  uv_close((uv_handle_t *)&s->sigint, NULL);
+  uv_close((uv_handle_t *)&s->sigterm, NULL);
+  uv_run(&s->loop, UV_RUN_DEFAULT);
+  if (uv_loop_close(&s->loop) != 0) fprintf(stderr, "ronghe: internal: handles left open\n");
+  for (int i = 0; i < s->nqueue; i++) free(s->queue[i]);
+  free(s->queue);
+  free(s->wk);
+  if (s->progress_shown) fprintf(stderr, "\r\033[K");
+}
+
+/* Spawns the first worker and waits for its catalog. */
+static int sup_load(rh_sup *s) {
+  if (sup_spawn(s) != RH_OK) {
+    sup_fail(s, RH_EWORKER, rh_error_last());
+    return s->rc;
+  }
+  rh_wk *w = s->wk[0];
+  while (!s->fatal && !w->ready && !w->finished) uv_run(&s->loop, UV_RUN_ONCE);
+  if (s->fatal) return s->rc;
+  if (!w->ready)
+    return rh_error_set(RH_EWORKER, "the worker stopped while loading the rules (signal %d)",
+                        w->term_signal);
+  if (s->rs->nerrors > 0) return rh_error_set(RH_ELOAD, "%d problem(s) in the rules", s->rs->nerrors);
+  return RH_OK;
+}
+
+int rh_eval_load(rh_ruleset **out, const rh_eval_opts *o) {
+  *out = NULL;
+  rh_ruleset *rs = NULL;
+  int rc = rh_ruleset_read(&rs, o->rules_dir);
+  if (rc != RH_OK) return rc;
+  rh_sup s;
+  if ((rc = sup_init(&s, o, rs)) != RH_OK) {
+    rh_ruleset_free(rs);
+    return rc;
+  }
+  rc = sup_load(&s);
+  char msg[1024];
+  snprintf(msg, sizeof msg, "%s", rc == RH_OK ? "" : (s.fatal ? s.msg : rh_error_last()));
+  sup_close(&s);
+  if (rc != RH_OK && rc != RH_ELOAD) {
+    rh_ruleset_free(rs);
+    return rh_error_set(rc, "%s", msg);
+  }
+  *out = rs;
+  return rc == RH_ELOAD ? rh_error_set(RH_ELOAD, "%s", msg) : RH_OK;
+}
+
+/* ---- planning ------------------------------------------------------------ */
+
+typedef struct {
+  char kind[65];
+  int64_t id;
+  int city;
+} subj_ref;
+
+static int parse_subjects(const rh_eval_opts *o, subj_ref **out) {
+  *out = NULL;
+  if (o->nsubjects == 0) return RH_OK;
+  subj_ref *v = calloc((size_t)o->nsubjects, sizeof *v);
+  if (v == NULL) return rh_error_set(RH_ENOMEM, "out of memory");
+  for (int i = 0; i < o->nsubjects; i++) {
+    const char *s = o->subjects[i];
+    if (strcmp(s, "city") == 0) {
+      v[i].city = 1;
+      continue;
+    }
+    const char *colon = strchr(s, ':');
+    char *end = NULL;
+    if (colon == NULL || colon == s || (size_t)(colon - s) >= sizeof v[i].kind) goto bad;
+    memcpy(v[i].kind, s, (size_t)(colon - s));
+    if (!rh_ident_ok(v[i].kind)) goto bad;
+    errno = 0;
+    long long id = strtoll(colon + 1, &end, 10);
+    if (errno || end == colon + 1 || *end) goto bad;
+    v[i].id = id;
+    continue;
+  bad:
+    free(v);
+    return rh_error_set(RH_EUSAGE, "--subject %s: expected KIND:ID (e.g. enterprise:42) or city", s);
+  }
+  *out = v;
+  return RH_OK;
+}
+
+/* The ids of table `subject` that a --subject filter reaches: the subjects
+** named directly, and rows whose <kind>_id column points at one of them. */
+static int filter_ids(sqlite3 *db, const char *subject, const subj_ref *refs, int nrefs,
+                      id_set *out) {
+  int rc = RH_OK;
+  for (int i = 0; i < nrefs && rc == RH_OK; i++) {
+    if (refs[i].city) continue;
+    if (strcmp(refs[i].kind, subject) == 0) {
+      rc = ids_add(out, refs[i].id);
+      continue;
+    }
+    char col[80];
+    snprintf(col, sizeof col, "%s_id", refs[i].kind);
+    if (!rh_db_has_column(db, subject, col)) continue;
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT id FROM \"%s\" WHERE \"%s\" = ?1", subject, col);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return rh_db_fail(db, subject);
+    sqlite3_bind_int64(st, 1, refs[i].id);
+    while (rc == RH_OK && sqlite3_step(st) == SQLITE_ROW) rc = ids_add(out, sqlite3_column_int64(st, 0));
+    sqlite3_finalize(st);
+  }
+  ids_finish(out);
+  return rc;
+}
+
+static int in_list(const char *v, const char **list, int n) {
+  for (int i = 0; i < n; i++)
+    if (strcmp(v, list[i]) == 0) return 1;
+  return 0;
+}
+
+/* ---- decisions ----------------------------------------------------------- */
+
+typedef struct {
+  const char *ids[64];
+  int n;
+} id_names;
+
+static void names_add(id_names *a, const char *id) {
+  for (int i = 0; i < a->n; i++)
+    if (strcmp(a->ids[i], id) == 0) return;
+  if (a->n < 64) a->ids[a->n++] = id;
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void names_join(id_names *a, rh_buf *b) {
+  qsort(a->ids, (size_t)a->n, sizeof *a->ids, cmp_str);
+  rh_buf_reset(b);
+  rh_buf_add(b, "", 0);
+  for (int i = 0; i < a->n; i++) {
+    if (i) rh_buf_adds(b, ",");
+    rh_buf_adds(b, a->ids[i]);
+  }
+}
+
+/* Decides policy pol_no for every subject in scope.  Only FAIL, UNKNOWN and
+** ERROR rows are read: a subject with none of them gets the positive answer. */
+static int decide_policy(rh_sup *s, int pol_no, int run_pol_no, const id_set *scope, long *count) {
+  const rh_policy_info *p = &s->rs->policies[pol_no];
+  rh_buf sql = RH_BUF_INIT;
+  char col[80];
+  snprintf(col, sizeof col, "%s_id", p->subject);
+  int parts = 0, rc = RH_OK;
+  rh_buf_adds(&sql, "SELECT sid, rule_no, outcome FROM (");
+  for (int i = 0; i < s->rs->nrules; i++) {
+    const rh_rule_info *r = &s->rs->rules[i];
+    if (!s->rule_on[i] || !in_list(r->id, (const char **)p->rules, p->nrules)) continue;
+    if (parts++) rh_buf_adds(&sql, " UNION ALL ");
+    if (strcmp(r->subject, p->subject) == 0)
+      rh_buf_printf(&sql,
+                    "SELECT subject_id AS sid, rule_no, outcome FROM rh_result WHERE run_id=?1 "
+                    "AND rule_no=%d AND outcome IN (2,4,5)", i);
+    else
+      rh_buf_printf(&sql,
+                    "SELECT t.\"%s\" AS sid, r.rule_no, r.outcome FROM rh_result r JOIN \"%s\" t "
+                    "ON t.id = r.subject_id WHERE r.run_id=?1 AND r.rule_no=%d AND r.outcome IN (2,4,5)",
+                    col, r->subject, i);
+  }
+  rh_buf_adds(&sql, ") ORDER BY sid");
+  sqlite3_stmt *bad = NULL, *subj = NULL, *ins = NULL;
+  rh_buf failed = RH_BUF_INIT, unknown = RH_BUF_INIT;
+  if (parts == 0) goto done;
+  if (sqlite3_prepare_v2(s->db, sql.data, -1, &bad, NULL) != SQLITE_OK) {
+    rc = rh_db_fail(s->db, p->name);
+    goto done;
+  }
+  sqlite3_bind_int64(bad, 1, s->run_id);
+  char q[256];
+  snprintf(q, sizeof q, "SELECT id FROM \"%s\" ORDER BY id", p->subject);
+  if (sqlite3_prepare_v2(s->db, q, -1, &subj, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(s->db,
+                         "INSERT INTO rh_decision(run_id,policy_no,subject_id,decision,failed,unknown) "
+                         "VALUES(?1,?2,?3,?4,?5,?6)",
+                         -1, &ins, NULL) != SQLITE_OK) {
+    rc = rh_db_fail(s->db, p->name);
+    goto done;
+  }
+  int have_bad = sqlite3_step(bad) == SQLITE_ROW;
+  while (rc == RH_OK && sqlite3_step(subj) == SQLITE_ROW) {
+    int64_t id = sqlite3_column_int64(subj, 0);
+    if (scope && !ids_has(scope, id)) continue;
+    id_names fa = {{0}, 0}, un = {{0}, 0};
+    while (have_bad && sqlite3_column_type(bad, 0) != SQLITE_NULL && sqlite3_column_int64(bad, 0) < id)
+      have_bad = sqlite3_step(bad) == SQLITE_ROW;
+    while (have_bad && sqlite3_column_type(bad, 0) == SQLITE_NULL)
+      have_bad = sqlite3_step(bad) == SQLITE_ROW;
+    while (have_bad && sqlite3_column_int64(bad, 0) == id) {
+      const char *rid = s->rs->rules[sqlite3_column_int(bad, 1)].id;
+      if (sqlite3_column_int(bad, 2) == OC_FAIL) names_add(&fa, rid);
+      else names_add(&un, rid);
+      have_bad = sqlite3_step(bad) == SQLITE_ROW;
+    }
+    names_join(&fa, &failed);
+    names_join(&un, &unknown);
+    int decision = fa.n ? 2 : un.n ? 3 : 1;
+    sqlite3_bind_int64(ins, 1, s->run_id);
+    sqlite3_bind_int(ins, 2, run_pol_no);
+    sqlite3_bind_int64(ins, 3, id);
+    sqlite3_bind_int(ins, 4, decision);
+    sqlite3_bind_text(ins, 5, failed.data, (int)failed.len, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 6, unknown.data, (int)unknown.len, SQLITE_STATIC);
+    if (sqlite3_step(ins) != SQLITE_DONE) rc = rh_db_fail(s->db, "storing a decision");
+    sqlite3_reset(ins);
+    (*count)++;
+  }
+done:
+  sqlite3_finalize(bad);
+  sqlite3_finalize(subj);
+  sqlite3_finalize(ins);
+  rh_buf_free(&sql);
+  rh_buf_free(&failed);
+  rh_buf_free(&unknown);
+  return rc;
+}
+
+/* ---- the run ------------------------------------------------------------- */
+
+static int store_run_header(rh_sup *s, const char *started, const rh_eval_opts *o,
+                            const int *pol_on) {
+  sqlite3 *db = s->db;
+  sqlite3_stmt *st = NULL;
+  int rc = RH_OK;
+  rh_buf filters = RH_BUF_INIT;
+  if (o->npolicies || o->nrules || o->nsubjects) {
+    const char **lists[3] = {o->policies, o->rules, o->subjects};
+    int ns[3] = {o->npolicies, o->nrules, o->nsubjects};
+    const char *keys[3] = {"policy", "rule", "subject"};
+    rh_buf_adds(&filters, "{");
+    int first = 1;
+    for (int k = 0; k < 3; k++) {
+      if (!ns[k]) continue;
+      rh_buf_printf(&filters, "%s\"%s\":[", first ? "" : ",", keys[k]);
+      for (int i = 0; i < ns[k]; i++) {
+        if (i) rh_buf_adds(&filters, ",");
+        rh_buf_json_str(&filters, lists[k][i], strlen(lists[k][i]));
+      }
+      rh_buf_adds(&filters, "]");
+      first = 0;
+    }
+    rh_buf_adds(&filters, "}");
+  }
+  if (sqlite3_prepare_v2(db,
+                         "INSERT INTO rh_run(as_of,year,rules_version,started_at,finished_at,schedule,"
+                         "filters,n_subjects,n_results,n_decisions,n_errors) "
+                         "VALUES(?1,?2,?3,?4,?4,?5,?6,0,0,0,0)",
+                         -1, &st, NULL) != SQLITE_OK)
+    return rh_db_fail(db, "storing the run");
+  sqlite3_bind_text(st, 1, o->as_of, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 2, o->year);
+  sqlite3_bind_text(st, 3, s->rs->version, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, started, -1, SQLITE_STATIC);
+  if (o->schedule) sqlite3_bind_text(st, 5, o->schedule, -1, SQLITE_STATIC);
+  if (filters.len) sqlite3_bind_text(st, 6, filters.data, (int)filters.len, SQLITE_STATIC);
+  if (sqlite3_step(st) != SQLITE_DONE) rc = rh_db_fail(db, "storing the run");
+  sqlite3_finalize(st);
+  rh_buf_free(&filters);
+  if (rc != RH_OK) return rc;
+  s->run_id = sqlite3_last_insert_rowid(db);
+
+  /* Rule texts, content-addressed; the run names the files it used. */
+  sqlite3_stmt *src = NULL, *rf = NULL;
+  if (sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO rh_source(sha256,content) VALUES(?1,?2)", -1,
+                         &src, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, "INSERT INTO rh_run_file(run_id,path,sha256) VALUES(?1,?2,?3)", -1, &rf,
+                         NULL) != SQLITE_OK)
+    rc = rh_db_fail(db, "storing rule sources");
+  for (int i = 0; i < s->rs->nfiles && rc == RH_OK; i++) {
+    const rh_rule_file *f = &s->rs->files[i];
+    if (!f->text) continue;
+    sqlite3_bind_text(src, 1, f->sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(src, 2, f->text, (int)f->len, SQLITE_STATIC);
+    if (sqlite3_step(src) != SQLITE_DONE) rc = rh_db_fail(db, "storing rule sources");
+    sqlite3_reset(src);
+    sqlite3_bind_int64(rf, 1, s->run_id);
+    sqlite3_bind_text(rf, 2, f->path, -1, SQLITE_STATIC);
+    sqlite3_bind_text(rf, 3, f->sha256, -1, SQLITE_STATIC);
+    if (rc == RH_OK && sqlite3_step(rf) != SQLITE_DONE) rc = rh_db_fail(db, "storing rule sources");
+    sqlite3_reset(rf);
+  }
+  sqlite3_finalize(src);
+  sqlite3_finalize(rf);
+  if (rc != RH_OK) return rc;
+
+  sqlite3_stmt *rr = NULL, *pp = NULL;
+  if (sqlite3_prepare_v2(db,
+                         "INSERT INTO rh_run_rule(run_id,no,rule,subject,kind,yearly,warn,title,cite,"
+                         "file,line) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
+                         -1, &rr, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(db,
+                         "INSERT INTO rh_run_policy(run_id,no,policy,subject,answers,yearly,rules) "
+                         "VALUES(?1,?2,?3,?4,?5,?6,?7)",
+                         -1, &pp, NULL) != SQLITE_OK)
+    rc = rh_db_fail(db, "storing the rule catalog");
+  for (int i = 0; i < s->rs->nrules && rc == RH_OK; i++) {
+    const rh_rule_info *r = &s->rs->rules[i];
+    if (!s->rule_on[i]) continue;
+    sqlite3_bind_int64(rr, 1, s->run_id);
+    sqlite3_bind_int(rr, 2, i);
+    sqlite3_bind_text(rr, 3, r->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(rr, 4, r->subject, -1, SQLITE_STATIC);
+    sqlite3_bind_text(rr, 5, r->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int(rr, 6, r->yearly);
+    sqlite3_bind_int(rr, 7, r->warn);
+    sqlite3_bind_text(rr, 8, r->title, -1, SQLITE_STATIC);
+    sqlite3_bind_text(rr, 9, r->cite, -1, SQLITE_STATIC);
+    sqlite3_bind_text(rr, 10, r->file, -1, SQLITE_STATIC);
+    sqlite3_bind_int(rr, 11, r->line);
+    if (sqlite3_step(rr) != SQLITE_DONE) rc = rh_db_fail(db, "storing the rule catalog");
+    sqlite3_reset(rr);
+  }
+  for (int i = 0; i < s->rs->npolicies && rc == RH_OK; i++) {
+    const rh_policy_info *p = &s->rs->policies[i];
+    if (!pol_on[i]) continue;
+    rh_buf ids = RH_BUF_INIT;
+    for (int k = 0; k < p->nrules; k++) {
+      if (k) rh_buf_adds(&ids, ",");
+      rh_buf_adds(&ids, p->rules[k]);
+    }
+    sqlite3_bind_int64(pp, 1, s->run_id);
+    sqlite3_bind_int(pp, 2, i);
+    sqlite3_bind_text(pp, 3, p->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pp, 4, p->subject, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pp, 5, p->answers, -1, SQLITE_STATIC);
+    sqlite3_bind_int(pp, 6, p->yearly);
+    sqlite3_bind_text(pp, 7, ids.data ? ids.data : "", -1, SQLITE_STATIC);
+    if (sqlite3_step(pp) != SQLITE_DONE) rc = rh_db_fail(db, "storing the rule catalog");
+    sqlite3_reset(pp);
+    rh_buf_free(&ids);
+  }
+  sqlite3_finalize(rr);
+  sqlite3_finalize(pp);
+  return rc;
+}
+
+int rh_eval_run(const rh_eval_opts *oin, rh_eval_stats *stats, rh_eval_print_fn print, void *ud) {
+  rh_eval_opts o = *oin;
+  char today[11], started[32], year_buf[8];
+  int64_t day;
+  memset(stats, 0, sizeof *stats);
+  uint64_t t0 = uv_hrtime();
+  if (o.as_of == NULL) {
+    rh_today(today);
+    o.as_of = today;
+  }
+  if (rh_date_parse(&day, o.as_of, strlen(o.as_of)) != 0)
+    return rh_error_set(RH_EUSAGE, "--as-of %s: expected a date YYYY-MM-DD", o.as_of);
+  if (o.year == 0) {
+    memcpy(year_buf, o.as_of, 4);
+    year_buf[4] = '\0';
+    o.year = atoi(year_buf);
+  }
+  if (o.year < 1900 || o.year > 9999) return rh_error_set(RH_EUSAGE, "--year %d is out of range", o.year);
+  subj_ref *refs = NULL;
+  int rc = parse_subjects(&o, &refs);
+  if (rc != RH_OK) return rc;
+
+  /* Rules first: a rule set that does not load never touches the database. */
+  rh_ruleset *rs = NULL;
+  rh_sup s;
+  int sup_ready = 0, in_txn = 0;
+  int *pol_on = NULL;
+  id_set *pol_ids = NULL;
+  if ((rc = rh_ruleset_read(&rs, o.rules_dir)) != RH_OK) goto done;
+  if ((rc = sup_init(&s, &o, rs)) != RH_OK) goto done;
+  sup_ready = 1;
+  if ((rc = sup_load(&s)) != RH_OK) goto done;
+
+  for (int i = 0; i < o.npolicies; i++)
+    if (rh_ruleset_find_policy(rs, o.policies[i]) < 0) {
+      rc = rh_error_set(RH_EUSAGE, "--policy %s: no such policy in %s", o.policies[i], o.rules_dir);
+      goto done;
+    }
+  for (int i = 0; i < o.nrules; i++)
+    if (rh_ruleset_find_rule(rs, o.rules[i], NULL) < 0) {
+      rc = rh_error_set(RH_EUSAGE, "--rule %s: no such rule in %s", o.rules[i], o.rules_dir);
+      goto done;
+    }
+
+  if ((rc = rh_db_open(&s.db, o.db_path, RH_DB_RW)) != RH_OK) goto done;
+  if ((rc = rh_db_ensure_engine(s.db)) != RH_OK) goto done;
+
+  /* Which rules and policies run. */
+  s.rule_on = calloc((size_t)rs->nrules + 1, sizeof *s.rule_on);
+  s.rule_ids = calloc((size_t)rs->nrules + 1, sizeof *s.rule_ids);
+  pol_on = calloc((size_t)rs->npolicies + 1, sizeof *pol_on);
+  pol_ids = calloc((size_t)rs->npolicies + 1, sizeof *pol_ids);
+  if (!s.rule_on || !s.rule_ids || !pol_on || !pol_ids) {
+    rc = rh_error_set(RH_ENOMEM, "out of memory");
+    goto done;
+  }
+  int all = o.npolicies == 0 && o.nrules == 0;
+  for (int i = 0; i < rs->npolicies; i++) {
+    const rh_policy_info *p = &rs->policies[i];
+    if (!(all || in_list(p->name, o.policies, o.npolicies))) continue;
+    pol_on[i] = 1;
+    for (int k = 0; k < rs->nrules; k++)
+      if (in_list(rs->rules[k].id, (const char **)p->rules, p->nrules)) s.rule_on[k] = 1;
+  }
+  for (int k = 0; k < rs->nrules; k++)
+    if (all || in_list(rs->rules[k].id, o.rules, o.nrules)) s.rule_on[k] = 1;
+
+  /* Check what the data must offer: subject tables, roll-up columns. */
+  for (int k = 0; k < rs->nrules; k++) {
+    const rh_rule_info *r = &rs->rules[k];
+    if (!s.rule_on[k] || strcmp(r->subject, "city") == 0) continue;
+    if (!rh_db_table_exists(s.db, r->subject)) {
+      rc = rh_error_set(RH_EUSAGE, "%s:%d: rule %s: the database has no table '%s'", r->file,
+                        r->line, r->id, r->subject);
+      goto done;
+    }
+  }
+  for (int i = 0; i < rs->npolicies; i++) {
+    const rh_policy_info *p = &rs->policies[i];
+    if (!pol_on[i]) continue;
+    char col[80];
+    snprintf(col, sizeof col, "%s_id", p->subject);
+    for (int k = 0; k < rs->nrules; k++) {
+      const rh_rule_info *r = &rs->rules[k];
+      if (!in_list(r->id, (const char **)p->rules, p->nrules) || strcmp(r->subject, p->subject) == 0)
+        continue;
+      if (strcmp(r->subject, "city") == 0 || !rh_db_has_column(s.db, r->subject, col)) {
+        rc = rh_error_set(RH_EUSAGE,
+                          "%s:%d: policy %s decides on %s, but rule %s judges %s, which has no %s "
+                          "column to roll up through",
+                          p->file, p->line, p->name, p->subject, r->id, r->subject, col);
+        goto done;
+      }
+    }
+  }
+
+  /* Subject filters. */
+  if (refs) {
+    int want_city = 0;
+    for (int i = 0; i < o.nsubjects; i++) want_city |= refs[i].city;
+    for (int k = 0; k < rs->nrules; k++) {
+      if (!s.rule_on[k]) continue;
+      const rh_rule_info *r = &rs->rules[k];
+      if (strcmp(r->subject, "city") == 0) {
+        s.rule_on[k] = want_city;
+        continue;
+      }
+      if ((rc = filter_ids(s.db, r->subject, refs, o.nsubjects, &s.rule_ids[k])) != RH_OK) goto done;
+      if (s.rule_ids[k].n == 0) s.rule_on[k] = 0;
+    }
+    for (int i = 0; i < rs->npolicies; i++) {
+      if (!pol_on[i]) continue;
+      if ((rc = filter_ids(s.db, rs->policies[i].subject, refs, o.nsubjects, &pol_ids[i])) != RH_OK)
+        goto done;
+      if (pol_ids[i].n == 0) pol_on[i] = 0;
+    }
+  }
+
+  rh_now_iso(started);
+  if ((rc = rh_db_exec(s.db, "BEGIN IMMEDIATE")) != RH_OK) goto done;
+  in_txn = 1;
+  if ((rc = store_run_header(&s, started, &o, pol_on)) != RH_OK) goto done;
+  if (sqlite3_prepare_v3(s.db,
+                         "INSERT INTO rh_result(run_id,rule_no,subject_id,outcome,reason,vals) "
+                         "VALUES(?1,?2,?3,?4,?5,?6)",
+                         -1, SQLITE_PREPARE_PERSISTENT, &s.ins, NULL) != SQLITE_OK) {
+    rc = rh_db_fail(s.db, "preparing result storage");
+    goto done;
+  }
+
+  for (int k = 0; k < rs->nrules; k++) {
+    if (!s.rule_on[k]) continue;
+    rh_task *t = calloc(1, sizeof *t);
+    if (t == NULL) {
+      rc = rh_error_set(RH_ENOMEM, "out of memory");
+      goto done;
+    }
+    t->rule_no = k;
+    t->ids = refs ? &s.rule_ids[k] : NULL;
+    t->after = t->last = NO_LOW;
+    t->before = NO_HIGH;
+    queue_push(&s, t, 0);
+    s.tasks_total++;
+  }
+  sup_dispatch(&s);
+  while (!s.fatal && (s.nqueue > 0 || s.busy > 0)) uv_run(&s.loop, UV_RUN_ONCE);
+  if (s.fatal) {
+    rc = rh_error_set(s.rc, "%s", s.msg);
+    goto done;
+  }
+
+  long decisions = 0;
+  for (int i = 0; i < rs->npolicies && rc == RH_OK; i++)
+    if (pol_on[i]) rc = decide_policy(&s, i, i, refs ? &pol_ids[i] : NULL, &decisions);
+  if (rc != RH_OK) goto done;
+
+  /* Count the distinct subjects judged, for the run header. */
+  long nsubj = 0;
+  {
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s.db,
+                           "SELECT count(*) FROM (SELECT DISTINCT rr.subject, r.subject_id FROM "
+                           "rh_result r JOIN rh_run_rule rr ON rr.run_id=r.run_id AND rr.no=r.rule_no "
+                           "WHERE r.run_id=?1)",
+                           -1, &st, NULL) == SQLITE_OK) {
+      sqlite3_bind_int64(st, 1, s.run_id);
+      if (sqlite3_step(st) == SQLITE_ROW) nsubj = (long)sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+  }
+  char finished[32];
+  rh_now_iso(finished);
+  {
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s.db,
+                           "UPDATE rh_run SET finished_at=?2, n_subjects=?3, n_results=?4, "
+                           "n_decisions=?5, n_errors=?6 WHERE id=?1",
+                           -1, &st, NULL) != SQLITE_OK) {
+      rc = rh_db_fail(s.db, "finishing the run");
+      goto done;
+    }
+    sqlite3_bind_int64(st, 1, s.run_id);
+    sqlite3_bind_text(st, 2, finished, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, nsubj);
+    sqlite3_bind_int64(st, 4, s.results);
+    sqlite3_bind_int64(st, 5, decisions);
+    sqlite3_bind_int64(st, 6, s.errors);
+    if (sqlite3_step(st) != SQLITE_DONE) rc = rh_db_fail(s.db, "finishing the run");
+    sqlite3_finalize(st);
+    if (rc != RH_OK) goto done;
+  }
+  stats->run_id = s.run_id;
+  stats->subjects = nsubj;
+  stats->results = s.results;
+  stats->decisions = decisions;
+  stats->errors = s.errors;
+  if (o.keep) {
+    sqlite3_finalize(s.ins);
+    s.ins = NULL;
+    if ((rc = rh_db_exec(s.db, "COMMIT")) != RH_OK) goto done;
+    in_txn = 0;
+  } else if (print) {
+    rc = print(s.db, s.run_id, ud);
+  }
+
+done:
+  if (sup_ready) {
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", rh_error_last());
+    sup_close(&s);
+    sqlite3_finalize(s.ins);
+    if (in_txn) sqlite3_exec(s.db, "ROLLBACK", NULL, NULL, NULL);
+    rh_db_close(s.db);
+    if (s.rule_ids)
+      for (int k = 0; k < rs->nrules; k++) free(s.rule_ids[k].v);
+    free(s.rule_ids);
+    free(s.rule_on);
+    if (pol_ids)
+      for (int i = 0; i < rs->npolicies; i++) free(pol_ids[i].v);
+    free(pol_ids);
+    free(pol_on);
+    if (rc != RH_OK) rh_error_set(rc, "%s", msg);
+    if (rc == RH_ELOAD && stats) {
+      /* keep rs errors visible to the caller through the log */
+      FILE *log = o.log ? o.log : stderr;
+      for (int i = 0; i < rs->nerrors; i++) fprintf(log, "%s\n", rs->errors[i]);
+    }
+  }
+  rh_ruleset_free(rs);
+  free(refs);
+  stats->seconds = (double)(uv_hrtime() - t0) / 1e9;
+  return rc;
+}

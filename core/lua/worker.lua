@@ -1,0 +1,618 @@
+-- The worker's side of the engine (trusted code, embedded in the binary).
+--
+-- It owns the sandbox every rule file is loaded into, the catalog of rules
+-- and policies those files declare, and the evaluation of one rule over its
+-- subjects: inputs are run once each as set-oriented SQL, ordered by subject
+-- id, and merged with the subject table in one pass (no query per subject,
+-- no input held in memory beyond the current subject).
+--
+-- Frames (see core/proto.h for the supervisor's side):
+--   in  L  load rule files          out C  catalog and load errors
+--   in  E  evaluate one rule        out R  results (batched), D done, X failure
+local host, rhlib = ...
+
+local pack, unpack = string.pack, string.unpack
+local concat, sort = table.concat, table.sort
+local setmetatable, getmetatable, type, pairs, ipairs, tostring, error, select =
+  setmetatable, getmetatable, type, pairs, ipairs, tostring, error, select
+local tointeger = math.tointeger
+local host_call, host_slot, host_json, host_clock = host.call, host.slot, host.json, host.clock_ms
+
+-- Outcome codes shared with db/engine.sql (rh_outcome).
+local CODE = { PASS = 1, FAIL = 2, ["N/A"] = 3, UNKNOWN = 4, ERROR = 5,
+               MET = 6, NOT_MET = 7, ACHIEVED = 8, NOT_ACHIEVED = 9 }
+local ALLOWED = {
+  result    = { PASS = true, FAIL = true, ["N/A"] = true, UNKNOWN = true },
+  indicator = { MET = true, NOT_MET = true, ["N/A"] = true, UNKNOWN = true },
+  target    = { ACHIEVED = true, NOT_ACHIEVED = true, UNKNOWN = true },
+}
+local MAX_REASON = 4000
+local NO_LOW, NO_HIGH = math.mininteger, math.maxinteger
+
+-- Limits for one call into rule code; replaced by the L frame.
+local limits = { mem = 64 << 20, instr = 200000000, ms = 2000, load_instr = 50000000 }
+
+-------------------------------------------------------------------------------
+-- Sandbox
+-------------------------------------------------------------------------------
+
+-- A read-only view of t: rules may read the engine's tables but never change
+-- what another rule (or the next subject) will see.
+local function readonly(t, what)
+  return setmetatable({}, {
+    __index = t,
+    __newindex = function(_, k)
+      error(("cannot modify %s (field '%s')"):format(what, tostring(k)), 2)
+    end,
+    __pairs = function() return next, t, nil end,
+    __len = function() return #t end,
+    __metatable = false,
+  })
+end
+
+local function deep_readonly(v, what)
+  if type(v) ~= "table" then return v end
+  local copy = {}
+  for k, x in pairs(v) do copy[k] = deep_readonly(x, what) end
+  return readonly(copy, what)
+end
+
+local OUT = {} -- metatable that marks outcome values; rules cannot forge it
+
+local function outcome(name)
+  return function(reason, values)
+    return setmetatable({ name, reason, values }, OUT)
+  end
+end
+
+local LIST = {}
+local function list(sql)
+  if type(sql) ~= "string" then error("list expects an SQL string", 2) end
+  return setmetatable({ sql = sql }, LIST)
+end
+
+local catalog, policies, errors, seen_files
+local current_file
+
+-- The file and line `level` calls above the caller of where().
+local function where(level)
+  local file, line = host.where(level + 1)
+  return file or current_file or "?", line or 0
+end
+
+local function is_date(s)
+  return type(s) == "string" and pcall(rhlib.day, s)
+end
+
+local RULE_FIELDS = { title = "string", subject = "string", cite = "string", kind = "string",
+                      yearly = "boolean", warn = "boolean", params = "table", inputs = "table",
+                      check = "function", note = "string", clause = "string" }
+
+local function declare_rule(id, file, line, spec)
+  if type(spec) ~= "table" then
+    error(("rule %s: expected a table { ... } after the id"):format(id), 3)
+  end
+  for k, v in pairs(spec) do
+    local want = RULE_FIELDS[k]
+    if not want then error(("rule %s: unknown field '%s'"):format(id, tostring(k)), 3) end
+    if type(v) ~= want then
+      error(("rule %s: field '%s' must be a %s, not a %s"):format(id, k, want, type(v)), 3)
+    end
+  end
+  if not spec.subject then error(("rule %s: missing field 'subject'"):format(id), 3) end
+  if spec.subject ~= "city" and not spec.subject:match("^[%a_][%w_]*$") then
+    error(("rule %s: subject '%s' is not a table name"):format(id, spec.subject), 3)
+  end
+  if not spec.check then error(("rule %s: missing function 'check'"):format(id), 3) end
+  local kind = spec.kind or "result"
+  if not ALLOWED[kind] then
+    error(("rule %s: kind must be result, indicator or target, not '%s'"):format(id, kind), 3)
+  end
+  local params = {}
+  for name, periods in pairs(spec.params or {}) do
+    if type(name) ~= "string" or type(periods) ~= "table" or #periods == 0 then
+      error(("rule %s: parameter %s must be a list of { from = date, value = ... }")
+            :format(id, tostring(name)), 3)
+    end
+    local list_ = {}
+    for i, per in ipairs(periods) do
+      if type(per) ~= "table" or not is_date(per.from) or per.value == nil
+         or (per.to ~= nil and not is_date(per.to)) then
+        error(("rule %s: parameter %s, period %d needs from = 'YYYY-MM-DD', value = ... (and an optional to)")
+              :format(id, name, i), 3)
+      end
+      if per.to and per.to < per.from then
+        error(("rule %s: parameter %s, period %d ends (%s) before it starts (%s)")
+              :format(id, name, i, per.to, per.from), 3)
+      end
+      list_[i] = { from = per.from, to = per.to, value = deep_readonly(per.value, "a parameter"),
+                   source = per.source }
+    end
+    params[name] = list_
+  end
+  local inputs, names = {}, {}
+  for name, v in pairs(spec.inputs or {}) do
+    if type(name) ~= "string" or not name:match("^[%a_][%w_]*$") then
+      error(("rule %s: input names must be identifiers"):format(id), 3)
+    end
+    local sql, many
+    if type(v) == "string" then sql, many = v, false
+    elseif getmetatable(v) == LIST then sql, many = v.sql, true
+    else error(("rule %s: input '%s' must be [[SQL]] or list [[SQL]]"):format(id, name), 3) end
+    inputs[name] = { sql = sql, list = many }
+    names[#names + 1] = name
+  end
+  sort(names)
+  catalog[#catalog + 1] = {
+    id = id, file = file, line = line, subject = spec.subject, kind = kind,
+    yearly = spec.yearly or false, warn = spec.warn or false, title = spec.title or "",
+    cite = spec.cite or "", check = spec.check, params = params, inputs = inputs,
+    input_names = names,
+  }
+end
+
+local POLICY_FIELDS = { subject = "string", rules = "table", answers = "string",
+                        yearly = "boolean", title = "string", cite = "string" }
+
+local function declare_policy(name, file, line, spec)
+  if type(spec) ~= "table" then
+    error(("policy %s: expected a table { ... } after the name"):format(name), 3)
+  end
+  for k, v in pairs(spec) do
+    local want = POLICY_FIELDS[k]
+    if not want then error(("policy %s: unknown field '%s'"):format(name, tostring(k)), 3) end
+    if type(v) ~= want then
+      error(("policy %s: field '%s' must be a %s"):format(name, k, want), 3)
+    end
+  end
+  if not spec.subject or not spec.subject:match("^[%a_][%w_]*$") then
+    error(("policy %s: needs subject = a table name"):format(name), 3)
+  end
+  local answers = spec.answers or "eligibility"
+  if answers ~= "eligibility" and answers ~= "compliance" then
+    error(("policy %s: answers must be 'eligibility' or 'compliance'"):format(name), 3)
+  end
+  local rules = {}
+  for i, r in ipairs(spec.rules or {}) do
+    if type(r) ~= "string" then error(("policy %s: rule %d is not an id"):format(name, i), 3) end
+    rules[i] = r
+  end
+  if #rules == 0 then error(("policy %s: lists no rules"):format(name), 3) end
+  policies[#policies + 1] = { name = name, file = file, line = line, subject = spec.subject,
+                              answers = answers, yearly = spec.yearly or false,
+                              title = spec.title or "", rules = rules }
+end
+
+local function named(kind, declare)
+  return function(name)
+    if type(name) ~= "string" or name == "" then
+      error(kind .. " needs a name: " .. kind .. ' "ID" { ... }', 2)
+    end
+    local file, line = where(2)
+    return function(spec) declare(name, file, line, spec) end
+  end
+end
+
+local api = {
+  rule = named("rule", declare_rule),
+  policy = named("policy", declare_policy),
+  schedule = function() return function() end end, -- read by `ronghe serve`, not here
+  list = list,
+  pass = outcome("PASS"), fail = outcome("FAIL"), na = outcome("N/A"),
+  unknown = outcome("UNKNOWN"), met = outcome("MET"), not_met = outcome("NOT_MET"),
+  achieved = outcome("ACHIEVED"), not_achieved = outcome("NOT_ACHIEVED"),
+  rh = readonly(rhlib, "rh"),
+  string = readonly(string, "string"), table = readonly(table, "table"),
+  math = readonly(math, "math"), utf8 = readonly(utf8, "utf8"), os = readonly(os, "os"),
+  pairs = pairs, ipairs = ipairs, next = next, select = select, type = type,
+  tostring = tostring, tonumber = tonumber, error = error, assert = assert,
+  pcall = pcall, xpcall = xpcall, _VERSION = _VERSION,
+}
+
+-- Each file gets its own globals table: unknown names raise (a typo is an
+-- error, not a nil), and assignments to globals are refused (use local).
+local function new_env()
+  return setmetatable({}, {
+    __index = function(_, k)
+      local v = api[k]
+      if v == nil then error(("undefined global '%s'"):format(tostring(k)), 2) end
+      return v
+    end,
+    __newindex = function(_, k)
+      error(("assignment to global '%s': declare it local"):format(tostring(k)), 2)
+    end,
+    __metatable = false,
+  })
+end
+
+-------------------------------------------------------------------------------
+-- Load
+-------------------------------------------------------------------------------
+
+local function handle_load(payload)
+  local pos
+  limits.mem, limits.instr, limits.ms, limits.load_instr, pos = unpack("<I8I8I8I8", payload)
+  local nfiles
+  nfiles, pos = unpack("<I4", payload, pos)
+  catalog, policies, errors, seen_files = {}, {}, {}, {}
+  for _ = 1, nfiles do
+    local name, text
+    name, text, pos = unpack("<s4s4", payload, pos)
+    current_file = name
+    local fn, err = host.load(text, "@" .. name)
+    if not fn then
+      errors[#errors + 1] = err
+    else
+      host.setenv(fn, new_env())
+      local ok, kind, msg = host_call(fn, limits.load_instr, limits.ms * 5, limits.mem)
+      if not ok then
+        if kind == "memory" then msg = name .. ":1: " .. msg end
+        errors[#errors + 1] = msg
+      end
+    end
+  end
+  current_file = nil
+  -- Cross-file checks: one root cause per message.
+  local by_key, ids = {}, {}
+  for _, r in ipairs(catalog) do
+    local key = r.id .. "\0" .. r.subject
+    local first = by_key[key]
+    if first then
+      errors[#errors + 1] = ("%s:%d: rule %s for %s is declared twice (first at %s:%d)")
+        :format(r.file, r.line, r.id, r.subject, first.file, first.line)
+    else
+      by_key[key] = r
+    end
+    ids[r.id] = true
+  end
+  local pnames = {}
+  for _, p in ipairs(policies) do
+    if pnames[p.name] then
+      errors[#errors + 1] = ("%s:%d: policy %s is declared twice (first at %s:%d)")
+        :format(p.file, p.line, p.name, pnames[p.name].file, pnames[p.name].line)
+    end
+    pnames[p.name] = p
+    for _, id in ipairs(p.rules) do
+      if not ids[id] then
+        errors[#errors + 1] = ("%s:%d: policy %s names unknown rule %s")
+          :format(p.file, p.line, p.name, id)
+      end
+    end
+  end
+  local out = { pack("<I4", #catalog) }
+  for _, r in ipairs(catalog) do
+    out[#out + 1] = pack("<s4s4s4BBs4s4s4I4", r.id, r.subject, r.kind, r.yearly and 1 or 0,
+                         r.warn and 1 or 0, r.title, r.cite, r.file, math.max(r.line, 0))
+    out[#out + 1] = pack("<I4", #r.input_names)
+    for _, n in ipairs(r.input_names) do
+      out[#out + 1] = pack("<s4s4B", n, r.inputs[n].sql, r.inputs[n].list and 1 or 0)
+    end
+    local pn = {}
+    for n in pairs(r.params) do pn[#pn + 1] = n end
+    sort(pn)
+    out[#out + 1] = pack("<I4", #pn)
+    for _, n in ipairs(pn) do
+      local periods = r.params[n]
+      out[#out + 1] = pack("<s4I4", n, #periods)
+      for _, per in ipairs(periods) do
+        local v = per.value
+        out[#out + 1] = pack("<s4s4s4s4", per.from, per.to or "", tostring(v), per.source or "")
+      end
+    end
+  end
+  out[#out + 1] = pack("<I4", #policies)
+  for _, p in ipairs(policies) do
+    out[#out + 1] = pack("<s4s4s4Bs4s4I4I4", p.name, p.subject, p.answers, p.yearly and 1 or 0,
+                         p.title, p.file, math.max(p.line, 0), #p.rules)
+    for _, id in ipairs(p.rules) do out[#out + 1] = pack("<s4", id) end
+  end
+  out[#out + 1] = pack("<I4", #errors)
+  for _, e in ipairs(errors) do out[#out + 1] = pack("<s4", e) end
+  host.write("C", concat(out))
+  host.gc()
+end
+
+-------------------------------------------------------------------------------
+-- Evaluate
+-------------------------------------------------------------------------------
+
+local conns = {}
+local function connection(path)
+  local c = conns[path]
+  if not c then
+    local err
+    c, err = host.db.open(path)
+    if not c then error(err, 0) end
+    conns[path] = c
+  end
+  return c
+end
+
+local function in_force(periods, date)
+  local best
+  for _, per in ipairs(periods) do
+    if per.from <= date and (per.to == nil or date <= per.to) then
+      if not best or per.from > best.from then best = per end
+    end
+  end
+  return best
+end
+
+-- p.NAME: the value in force on as_of; p.at(NAME, date): on another date.
+local function params_view(r, as_of)
+  local function at(name, date)
+    local periods = r.params[name]
+    if not periods then error(("rule %s has no parameter %s"):format(r.id, tostring(name)), 2) end
+    if type(date) ~= "string" then error("p.at: date must be 'YYYY-MM-DD'", 2) end
+    local per = in_force(periods, date)
+    if not per then
+      error(("parameter %s has no value in force on %s"):format(name, date), 2)
+    end
+    return per.value
+  end
+  local cache = {}
+  return setmetatable({}, {
+    __index = function(_, k)
+      if k == "at" then return at end
+      local v = cache[k]
+      if v == nil then v = at(k, as_of); cache[k] = v end
+      return v
+    end,
+    __newindex = function(_, k) error(("cannot modify parameter %s"):format(tostring(k)), 2) end,
+    __metatable = false,
+  })
+end
+
+local function fill(reason, values, ctx)
+  return (reason:gsub("{([%w_]+)}", function(k)
+    local v = values and values[k]
+    if v == nil then v = ctx[k] end
+    if v == nil or type(v) == "table" then return nil end
+    -- 60000.0 reads as 60000 in a sentence; exact text is the rule's job (rh.money).
+    if math.type(v) == "float" then return ("%.14g"):format(v) end
+    return tostring(v)
+  end))
+end
+
+local function quote_ident(s) return '"' .. s:gsub('"', '""') .. '"' end
+
+local function id_list(ids)
+  local t = {}
+  for i, id in ipairs(ids) do t[i] = ("%d"):format(id) end
+  return concat(t, ",")
+end
+
+-- Runs check for one subject; returns code, reason, values_json.
+local function judge(r, s, p, ctx)
+  local ok, res, msg = host_call(r.check, limits.instr, limits.ms, limits.mem, s, p, ctx)
+  if not ok then
+    if res == "memory" then msg = ("%s:%d: %s"):format(r.file, r.line, msg) end
+    return CODE.ERROR, msg, nil
+  end
+  if getmetatable(res) ~= OUT then
+    return CODE.ERROR, ("%s:%d: rule %s: check returned %s, not an outcome (use pass, fail, na or unknown)")
+      :format(r.file, r.line, r.id, type(res)), nil
+  end
+  local name, reason, values = res[1], res[2], res[3]
+  if not ALLOWED[r.kind][name] then
+    return CODE.ERROR, ("%s:%d: rule %s of kind %s cannot return %s")
+      :format(r.file, r.line, r.id, r.kind, name), nil
+  end
+  if values ~= nil and type(values) ~= "table" then
+    return CODE.ERROR, ("%s:%d: rule %s: values must be a table, not %s")
+      :format(r.file, r.line, r.id, type(values)), nil
+  end
+  if reason == nil then reason = ""
+  elseif type(reason) ~= "string" then
+    return CODE.ERROR, ("%s:%d: rule %s: the reason must be a string, not %s")
+      :format(r.file, r.line, r.id, type(reason)), nil
+  end
+  local okf, filled = pcall(fill, reason, values, ctx)
+  if not okf then filled = reason end
+  if #filled > MAX_REASON then filled = filled:sub(1, MAX_REASON) .. "…" end
+  local vjson
+  if values ~= nil then
+    local err
+    vjson, err = host_json(values)
+    if not vjson then
+      return CODE.ERROR, ("%s:%d: rule %s: %s"):format(r.file, r.line, r.id, err), nil
+    end
+  end
+  return CODE[name], filled, vjson
+end
+
+local function fault_for(r)
+  local spec = host.fault_spec
+  if not spec then return nil end
+  local kind, rid, sid = spec:match("^(%a+):([^:]+):(%-?%d+)$")
+  if rid ~= r.id then return nil end
+  return kind, tointeger(tonumber(sid))
+end
+
+local function handle_eval(payload)
+  -- after/before bound the subject ids (exclusive); math.mininteger and
+  -- math.maxinteger mean no bound.  They let the supervisor resume a rule
+  -- around a subject that crashed a worker.
+  local rule_no, db, as_of, year, after, before, flush_each, nids, pos =
+    unpack("<I4s4s4i8i8i8BI4", payload)
+  local ids
+  if nids > 0 then
+    ids = {}
+    for i = 1, nids do ids[i], pos = unpack("<i8", payload, pos) end
+  end
+  local r = catalog[rule_no + 1]
+  if not r then error("no rule number " .. rule_no, 0) end
+  local fault_kind, fault_id = fault_for(r)
+  local conn = connection(db)
+  local ystr = ("%04d"):format(year)
+  local binds = { as_of = as_of, year = year, year_start = ystr .. "-01-01",
+                  year_end = ystr .. "-12-31" }
+  local ctx = readonly({ as_of = as_of, year = year }, "ctx")
+  local p = params_view(r, as_of)
+
+  local batch, nb, sent, last = {}, 0, 0, host_clock()
+  local function flush()
+    if nb == 0 then return end
+    host.write("R", pack("<I4", nb) .. concat(batch, "", 1, nb))
+    sent = sent + nb
+    nb = 0
+    last = host_clock()
+  end
+  local function emit(id, code, reason, vals)
+    nb = nb + 1
+    batch[nb] = pack("<i8Bs4s4", id, code, reason or "", vals or "")
+    if flush_each or nb >= 512 then flush()
+    elseif (nb & 31) == 0 and host_clock() - last > 50 then flush() end
+  end
+  flush_each = flush_each ~= 0
+
+  -- Inputs: each prepared once; a broken one turns into an ERROR per subject.
+  local input_error
+  local cursors = {}
+  for i, name in ipairs(r.input_names) do
+    local inp = r.inputs[name]
+    local sql = inp.sql
+    if r.subject ~= "city" then
+      local probe, err = conn:prepare(sql)
+      if probe then
+        local col = probe:columns()[1]
+        probe:close()
+        if not col then err = "an input must return the subject id first" end
+        local where_ = {}
+        if ids then where_[#where_ + 1] = ("rh_q.%s IN (%s)"):format(quote_ident(col), id_list(ids)) end
+        if after ~= NO_LOW then where_[#where_ + 1] = ("rh_q.%s > %d"):format(quote_ident(col), after) end
+        if before ~= NO_HIGH then where_[#where_ + 1] = ("rh_q.%s < %d"):format(quote_ident(col), before) end
+        sql = ("SELECT * FROM (%s\n) AS rh_q%s ORDER BY 1"):format(sql,
+          #where_ > 0 and (" WHERE " .. concat(where_, " AND ")) or "")
+      end
+      if err then input_error = input_error or ("input '%s': %s"):format(name, err) end
+    end
+    if not input_error then
+      local st, err = conn:prepare(sql)
+      if not st then
+        input_error = ("input '%s': %s"):format(name, err)
+      else
+        local okb, berr = pcall(st.bind, st, binds)
+        if not okb then input_error = ("input '%s': %s"):format(name, berr) end
+        cursors[i] = { st = st, name = name, list = inp.list }
+      end
+    end
+  end
+  if input_error then input_error = ("%s:%d: rule %s: %s"):format(r.file, r.line, r.id, input_error) end
+
+  conn:deadline(0)
+  local function advance(c)
+    local okn, key, row = pcall(c.st.next, c.st)
+    if not okn then
+      input_error = input_error or ("%s:%d: rule %s: input '%s': %s"):format(r.file, r.line, r.id, c.name, key)
+      c.row = nil
+      return
+    end
+    c.row = row
+    c.key = row and tointeger(key) or nil
+  end
+  for _, c in ipairs(cursors) do advance(c) end
+
+  local count = 0
+  local function one(id, s)
+    host_slot(rule_no, id)
+    if fault_kind and fault_id == id then host.fault(fault_kind) end
+    local dup
+    for _, c in ipairs(cursors) do
+      if c.list then
+        local t, n = {}, 0
+        while c.row do
+          local k = c.key
+          if k ~= nil and k >= id then
+            if k ~= id then break end
+            n = n + 1
+            t[n] = c.row
+          end
+          advance(c)
+        end
+        s[c.name] = t
+      else
+        while c.row and (c.key == nil or c.key < id) do advance(c) end
+        if c.row and c.key == id then
+          s[c.name] = c.row
+          advance(c)
+          if c.row and c.key == id then
+            dup = dup or c.name
+            while c.row and c.key == id do advance(c) end
+          end
+        end
+      end
+    end
+    local code, reason, vals
+    if input_error then
+      code, reason = CODE.ERROR, input_error
+    elseif dup then
+      code, reason = CODE.ERROR, ("%s:%d: rule %s: input '%s' returned several rows for %s %d; declare it with list [[...]]")
+        :format(r.file, r.line, r.id, dup, r.subject, id)
+    else
+      code, reason, vals = judge(r, s, p, ctx)
+    end
+    emit(id, code, reason, vals)
+    count = count + 1
+  end
+
+  if r.subject == "city" then
+    -- One subject: each input is the whole result (list) or its first row.
+    local s = {}
+    for _, c in ipairs(cursors) do
+      if c.list then
+        local t = {}
+        while c.row do t[#t + 1] = c.row; advance(c) end
+        s[c.name] = t
+      else
+        s[c.name] = c.row
+      end
+      c.row = nil
+    end
+    if after < 0 and before > 0 then one(0, s) end
+  else
+    local where_ = {}
+    if ids then where_[#where_ + 1] = ("id IN (%s)"):format(id_list(ids)) end
+    if after ~= NO_LOW then where_[#where_ + 1] = ("id > %d"):format(after) end
+    if before ~= NO_HIGH then where_[#where_ + 1] = ("id < %d"):format(before) end
+    local sql = ("SELECT * FROM %s%s ORDER BY id"):format(quote_ident(r.subject),
+      #where_ > 0 and (" WHERE " .. concat(where_, " AND ")) or "")
+    local st, err = conn:prepare(sql)
+    if not st then
+      host.write("X", pack("<I4s4", rule_no, ("%s:%d: rule %s: subject table %s: %s")
+        :format(r.file, r.line, r.id, r.subject, err)))
+      return
+    end
+    while true do
+      local id, s = st:next()
+      if not s then break end
+      id = tointeger(id)
+      if id then one(id, s) end
+    end
+    st:close()
+  end
+  for _, c in ipairs(cursors) do c.st:close() end
+  flush()
+  host_slot(-1, 0)
+  host.write("D", pack("<I4i8", rule_no, count))
+  host.gc()
+end
+
+return function()
+  local kind, payload = host.read()
+  if kind == nil then return false end
+  if kind == "L" then
+    handle_load(payload)
+  elseif kind == "E" then
+    local ok, err = pcall(handle_eval, payload)
+    if not ok then
+      local rule_no = unpack("<I4", payload)
+      host.write("X", pack("<I4s4", rule_no, tostring(err)))
+    end
+  elseif kind == "Q" then
+    return false
+  else
+    error("unknown frame " .. kind)
+  end
+  return true
+end

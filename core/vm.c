@@ -1,0 +1,303 @@
+#include "vm.h"
+
+#include <lauxlib.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "rh.h"
+
+/* The allocator contract of lua_Alloc: osz is a type tag when p is NULL;
+** shrinking never fails (Lua relies on it); growth past vm->limit fails, which
+** Lua turns into LUA_ERRMEM after one emergency collection. */
+static void *vm_alloc(void *ud, void *p, size_t osz, size_t nsz) {
+  rh_vm *vm = ud;
+  if (p == NULL) osz = 0;
+  if (nsz == 0) {
+    free(p);
+    vm->used -= osz;
+    return NULL;
+  }
+  if (nsz > osz && vm->used - osz + nsz > vm->limit) {
+    if (vm->tripped == RH_VM_OK) vm->tripped = RH_VM_MEMORY;
+    return NULL;
+  }
+  void *q = realloc(p, nsz);
+  if (q == NULL) return NULL;
+  vm->used = vm->used - osz + nsz;
+  return q;
+}
+
+static int vm_panic(lua_State *L) {
+  /* Only reached for errors outside any pcall, which this code never makes;
+  ** abort so the supervisor sees a crash rather than a silent exit. */
+  const char *m = lua_tostring(L, -1);
+  fprintf(stderr, "ronghe worker: unprotected Lua error: %s\n", m ? m : "?");
+  abort();
+}
+
+int rh_vm_new(rh_vm **out, size_t hard_limit) {
+  *out = NULL;
+  rh_vm *vm = calloc(1, sizeof *vm);
+  if (vm == NULL) return rh_error_set(RH_ENOMEM, "out of memory");
+  vm->hard_limit = vm->limit = hard_limit;
+  vm->L = lua_newstate(vm_alloc, vm);
+  if (vm->L == NULL) {
+    free(vm);
+    return rh_error_set(RH_ENOMEM, "cannot create a Lua state");
+  }
+  lua_atpanic(vm->L, vm_panic);
+  *(rh_vm **)lua_getextraspace(vm->L) = vm;
+  *out = vm;
+  return RH_OK;
+}
+
+void rh_vm_free(rh_vm *vm) {
+  if (vm == NULL) return;
+  if (vm->L) lua_close(vm->L);
+  free(vm);
+}
+
+rh_vm *rh_vm_of(lua_State *L) { return *(rh_vm **)lua_getextraspace(L); }
+
+/* Finds the innermost frame of a rule file (chunk names "@path") so that an
+** error raised inside the engine's helpers still points at the rule line. */
+static int rule_where(lua_State *L, char *out, size_t n) {
+  lua_Debug ar;
+  for (int level = 1; lua_getstack(L, level, &ar); level++) {
+    if (!lua_getinfo(L, "Sl", &ar)) continue;
+    if (ar.source[0] == '@' && ar.currentline > 0) {
+      snprintf(out, n, "%s:%d: ", ar.short_src, ar.currentline);
+      return 1;
+    }
+  }
+  out[0] = '\0';
+  return 0;
+}
+
+static int vm_msgh(lua_State *L) {
+  char where[512];
+  if (lua_type(L, 1) == LUA_TSTRING) {
+    const char *m = lua_tostring(L, 1);
+    /* A message that already names a rule file keeps its own position. */
+    if (m[0] != '\0' && strstr(m, ".lua:") != NULL) return 1;
+    rule_where(L, where, sizeof where);
+    lua_pushfstring(L, "%s%s", where, m);
+    return 1;
+  }
+  rule_where(L, where, sizeof where);
+  if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) {
+    lua_pushfstring(L, "%s%s", where, lua_tostring(L, -1));
+    return 1;
+  }
+  lua_pushfstring(L, "%serror object is a %s value", where, luaL_typename(L, 1));
+  return 1;
+}
+
+int rh_vm_pcall(lua_State *L, int nargs, int nres) {
+  int h = lua_gettop(L) - nargs; /* the function's slot */
+  lua_pushcfunction(L, vm_msgh); /* fn args... msgh */
+  lua_insert(L, h);              /* msgh fn args... */
+  int st = lua_pcall(L, nargs, nres, h);
+  lua_remove(L, h);              /* results (or message) only */
+  return st;
+}
+
+#define RH_HOOK_EVERY 1000
+
+/* Counts instructions; once over budget it re-arms itself on every line and
+** instruction so that a rule's own pcall cannot swallow the error (as Redis
+** does): each further instruction raises again until control is back in C. */
+static void vm_hook(lua_State *L, lua_Debug *ar) {
+  rh_vm *vm = rh_vm_of(L);
+  (void)ar;
+  if (vm->tripped != RH_VM_BUDGET) {
+    vm->spent += RH_HOOK_EVERY;
+    if (vm->spent <= vm->budget && (vm->deadline_ns == 0 || uv_hrtime() < vm->deadline_ns))
+      return;
+    vm->tripped = RH_VM_BUDGET;
+    lua_sethook(L, vm_hook, LUA_MASKLINE | LUA_MASKCOUNT, 1);
+  }
+  /* No position here: the message handler names the rule's own line, even
+  ** when the hook fires inside one of the engine's helpers. */
+  if (vm->spent > vm->budget)
+    lua_pushfstring(L, "instruction budget exceeded (%I instructions)", (lua_Integer)vm->budget);
+  else
+    lua_pushliteral(L, "time budget exceeded");
+  lua_error(L);
+}
+
+int rh_vm_limited_call(rh_vm *vm, int nargs, int nres, int64_t instructions, int64_t ms,
+                       size_t mem_cap) {
+  lua_State *L = vm->L;
+  int base = lua_gettop(L) - nargs - 1; /* below the function */
+  vm->spent = 0;
+  vm->budget = instructions > 0 ? instructions : INT64_MAX;
+  vm->deadline_ns = ms > 0 ? uv_hrtime() + (uint64_t)ms * 1000000u : 0;
+  vm->tripped = RH_VM_OK;
+  size_t cap = vm->used + mem_cap;
+  vm->limit = cap < vm->hard_limit ? cap : vm->hard_limit;
+  lua_sethook(L, vm_hook, LUA_MASKCOUNT, RH_HOOK_EVERY);
+  int st = rh_vm_pcall(L, nargs, nres);
+  lua_sethook(L, NULL, 0, 0);
+  vm->limit = vm->hard_limit;
+  int why = vm->tripped;
+  vm->tripped = RH_VM_OK;
+  /* A memory error swallowed by the rule's own pcall still counts. */
+  if (st == LUA_OK && why != RH_VM_MEMORY) return RH_VM_OK;
+  if (st == LUA_ERRMEM || why == RH_VM_MEMORY) {
+    lua_settop(L, base);
+    lua_gc(L, LUA_GCCOLLECT);
+    lua_pushfstring(L, "memory limit exceeded (%d MiB)", (int)(mem_cap >> 20));
+    return RH_VM_MEMORY;
+  }
+  /* Exactly one message above base. */
+  lua_replace(L, base + 1);
+  lua_settop(L, base + 1);
+  return why == RH_VM_BUDGET ? RH_VM_BUDGET : RH_VM_ERROR;
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+typedef struct {
+  const char *s;
+  size_t n;
+} json_key;
+
+static int key_cmp(const void *a, const void *b) {
+  const json_key *x = a, *y = b;
+  size_t n = x->n < y->n ? x->n : y->n;
+  int c = memcmp(x->s, y->s, n);
+  return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
+static int json_string(rh_buf *b, const char *s, size_t n) {
+  if (rh_utf8_valid(s, n)) return rh_buf_json_str(b, s, n);
+  /* Invalid UTF-8 would make the whole line invalid JSON: keep ASCII only. */
+  rh_buf t = RH_BUF_INIT;
+  int rc = RH_OK;
+  for (size_t i = 0; i < n && rc == RH_OK; i++)
+    rc = rh_buf_add(&t, (unsigned char)s[i] < 0x80 ? &s[i] : "?", 1);
+  if (rc == RH_OK) rc = rh_buf_json_str(b, t.data ? t.data : "", t.len);
+  rh_buf_free(&t);
+  return rc;
+}
+
+#define JSON_MAX_DEPTH 16
+#define JSON_MAX_BYTES (1u << 20)
+
+static int json_value(lua_State *L, int idx, rh_buf *b, int depth, char *err, size_t errlen) {
+  idx = lua_absindex(L, idx);
+  if (b->len > JSON_MAX_BYTES) {
+    snprintf(err, errlen, "values are larger than %u bytes", JSON_MAX_BYTES);
+    return -1;
+  }
+  switch (lua_type(L, idx)) {
+    case LUA_TNIL: return rh_buf_adds(b, "null");
+    case LUA_TBOOLEAN: return rh_buf_adds(b, lua_toboolean(L, idx) ? "true" : "false");
+    case LUA_TNUMBER:
+      if (lua_isinteger(L, idx)) return rh_buf_printf(b, "%lld", (long long)lua_tointeger(L, idx));
+      {
+        double d = lua_tonumber(L, idx);
+        if (!isfinite(d)) return rh_buf_adds(b, "null");
+        return rh_buf_printf(b, "%.14g", d);
+      }
+    case LUA_TSTRING: {
+      size_t n;
+      const char *s = lua_tolstring(L, idx, &n);
+      return json_string(b, s, n);
+    }
+    case LUA_TTABLE: break;
+    default:
+      snprintf(err, errlen, "cannot put a %s in values", luaL_typename(L, idx));
+      return -1;
+  }
+  if (depth >= JSON_MAX_DEPTH) {
+    snprintf(err, errlen, "values nested deeper than %d levels", JSON_MAX_DEPTH);
+    return -1;
+  }
+  lua_checkstack(L, 8);
+  /* An array is a table whose keys are exactly 1..n (n > 0). */
+  lua_Unsigned n = lua_rawlen(L, idx);
+  size_t count = 0;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    count++;
+    lua_pop(L, 1);
+  }
+  if (n > 0 && count == n) {
+    if (rh_buf_adds(b, "[") != RH_OK) return -1;
+    for (lua_Unsigned i = 1; i <= n; i++) {
+      if (i > 1 && rh_buf_adds(b, ",") != RH_OK) return -1;
+      lua_rawgeti(L, idx, (lua_Integer)i);
+      int rc = json_value(L, -1, b, depth + 1, err, errlen);
+      lua_pop(L, 1);
+      if (rc != RH_OK) return -1;
+    }
+    return rh_buf_adds(b, "]");
+  }
+  /* Objects: string keys (numbers are written as their text), sorted. The
+  ** key strings stay alive in a scratch table while we sort their pointers. */
+  json_key *keys = count ? malloc(count * sizeof *keys) : NULL;
+  if (count && keys == NULL) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  lua_createtable(L, (int)count, 0); /* scratch */
+  int scratch = lua_gettop(L);
+  size_t k = 0;
+  int rc = RH_OK;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_pop(L, 1);
+    int kt = lua_type(L, -1);
+    if (kt != LUA_TSTRING && kt != LUA_TNUMBER) {
+      snprintf(err, errlen, "values keys must be strings, not %s", luaL_typename(L, -1));
+      rc = -1;
+      lua_pop(L, 1);
+      break;
+    }
+    lua_pushvalue(L, -1);
+    const char *ks = kt == LUA_TNUMBER ? luaL_tolstring(L, -1, NULL) : lua_tostring(L, -1);
+    if (kt == LUA_TNUMBER) lua_remove(L, -2);
+    keys[k].s = lua_tolstring(L, -1, &keys[k].n);
+    (void)ks;
+    lua_rawseti(L, scratch, (lua_Integer)(k + 1)); /* anchor the key string */
+    k++;
+  }
+  if (rc == RH_OK) {
+    qsort(keys, k, sizeof *keys, key_cmp);
+    rc = rh_buf_adds(b, "{");
+    for (size_t i = 0; i < k && rc == RH_OK; i++) {
+      if (i > 0) rc = rh_buf_adds(b, ",");
+      if (rc == RH_OK) rc = json_string(b, keys[i].s, keys[i].n);
+      if (rc == RH_OK) rc = rh_buf_adds(b, ":");
+      if (rc != RH_OK) break;
+      lua_pushlstring(L, keys[i].s, keys[i].n);
+      if (lua_rawget(L, idx) == LUA_TNIL) { /* the key was a number */
+        lua_pop(L, 1);
+        lua_Integer iv;
+        int isnum = 0;
+        lua_pushlstring(L, keys[i].s, keys[i].n);
+        iv = (lua_Integer)lua_tointegerx(L, -1, &isnum);
+        lua_pop(L, 1);
+        if (isnum) lua_rawgeti(L, idx, iv);
+        else lua_pushnil(L);
+      }
+      rc = json_value(L, -1, b, depth + 1, err, errlen);
+      lua_pop(L, 1);
+    }
+    if (rc == RH_OK) rc = rh_buf_adds(b, "}");
+  }
+  lua_settop(L, scratch - 1);
+  free(keys);
+  return rc == RH_OK ? RH_OK : -1;
+}
+
+int rh_vm_json(lua_State *L, int idx, rh_buf *b, char *err, size_t errlen) {
+  err[0] = '\0';
+  int rc = json_value(L, idx, b, 0, err, errlen);
+  if (rc != RH_OK && err[0] == '\0') snprintf(err, errlen, "%s", rh_error_last());
+  return rc;
+}
