@@ -11,6 +11,7 @@
 **                                            -> { run=, subjects=, results=, decisions=, errors=, seconds= }
 **                                               | nil, message, code
 **   ronghe.embedded(name)                    -> text of a compiled-in file (rhlib.lua, ...)
+**   ronghe.exec(db, sql) / ronghe.rows(db, sql)  fixtures and checks for tests
 */
 #include <lauxlib.h>
 #include <lua.h>
@@ -147,6 +148,53 @@ static int l_eval(lua_State *L) {
   return 1;
 }
 
+/* ronghe.exec(db, sql): runs SQL on a read-write connection (test fixtures). */
+static int l_exec(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  const char *sql = luaL_checkstring(L, 2);
+  sqlite3 *db = NULL;
+  if (rh_db_open(&db, path, RH_DB_RW) != RH_OK) return push_error(L);
+  int rc = rh_db_exec(db, sql);
+  rh_db_close(db);
+  if (rc != RH_OK) return push_error(L);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* ronghe.rows(db, sql) -> list of rows (tables keyed by column name). */
+static int l_rows(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  const char *sql = luaL_checkstring(L, 2);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  if (rh_db_open(&db, path, RH_DB_RO) != RH_OK) return push_error(L);
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+    rh_db_fail(db, "rows");
+    rh_db_close(db);
+    return push_error(L);
+  }
+  lua_newtable(L);
+  int n = 0, rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    lua_newtable(L);
+    for (int i = 0; i < sqlite3_column_count(st); i++) {
+      switch (sqlite3_column_type(st, i)) {
+        case SQLITE_INTEGER: lua_pushinteger(L, sqlite3_column_int64(st, i)); break;
+        case SQLITE_FLOAT: lua_pushnumber(L, sqlite3_column_double(st, i)); break;
+        case SQLITE_NULL: continue;
+        default: lua_pushstring(L, (const char *)sqlite3_column_text(st, i));
+      }
+      lua_setfield(L, -2, sqlite3_column_name(st, i));
+    }
+    lua_rawseti(L, -2, ++n);
+  }
+  if (rc != SQLITE_DONE) rh_db_fail(db, "rows");
+  sqlite3_finalize(st);
+  rh_db_close(db);
+  if (rc != SQLITE_DONE) return push_error(L);
+  return 1;
+}
+
 static int l_embedded(lua_State *L) {
   size_t n;
   const char *s = rh_embedded_get(luaL_checkstring(L, 1), &n);
@@ -156,7 +204,8 @@ static int l_embedded(lua_State *L) {
 }
 
 static const luaL_Reg funcs[] = {{"init", l_init}, {"import", l_import}, {"eval", l_eval},
-                                 {"embedded", l_embedded}, {NULL, NULL}};
+                                 {"embedded", l_embedded}, {"exec", l_exec}, {"rows", l_rows},
+                                 {NULL, NULL}};
 
 int luaopen_ronghe(lua_State *L) {
   luaL_newlib(L, funcs);

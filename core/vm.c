@@ -152,8 +152,7 @@ int rh_vm_limited_call(rh_vm *vm, int nargs, int nres, int64_t instructions, int
     lua_pushfstring(L, "memory limit exceeded (%d MiB)", (int)(mem_cap >> 20));
     return RH_VM_MEMORY;
   }
-  /* Exactly one message above base. */
-  lua_replace(L, base + 1);
+  /* lua_pcall left exactly one message above base. */
   lua_settop(L, base + 1);
   return why == RH_VM_BUDGET ? RH_VM_BUDGET : RH_VM_ERROR;
 }
