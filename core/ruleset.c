@@ -8,6 +8,8 @@
 #include "rh.h"
 #include "util.h"
 
+static int ruleset_rehash(rh_ruleset *rs);
+
 static int name_cmp(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -37,10 +39,19 @@ static void catalog_free(rh_ruleset *rs) {
     free(p->rules);
   }
   free(rs->policies);
+  for (int i = 0; i < rs->nschedules; i++) {
+    rh_schedule_info *sc = &rs->schedules[i];
+    free(sc->name); free(sc->cron); free(sc->as_of); free(sc->file);
+    for (int k = 0; k < sc->npolicies; k++) free(sc->policies[k]);
+    for (int k = 0; k < sc->nrules; k++) free(sc->rules[k]);
+    free(sc->policies);
+    free(sc->rules);
+  }
+  free(rs->schedules);
   for (int i = 0; i < rs->nerrors; i++) free(rs->errors[i]);
   free(rs->errors);
-  rs->rules = NULL; rs->policies = NULL; rs->errors = NULL;
-  rs->nrules = rs->npolicies = rs->nerrors = 0;
+  rs->rules = NULL; rs->policies = NULL; rs->errors = NULL; rs->schedules = NULL;
+  rs->nrules = rs->npolicies = rs->nerrors = rs->nschedules = 0;
 }
 
 void rh_ruleset_free(rh_ruleset *rs) {
@@ -89,7 +100,6 @@ int rh_ruleset_read(rh_ruleset **out, const char *dir) {
   qsort(names, nnames, sizeof *names, name_cmp);
   rs->files = calloc(nnames, sizeof *rs->files);
   if (rs->files == NULL) { rc = rh_error_set(RH_ENOMEM, "out of memory"); goto done; }
-  rh_buf all = RH_BUF_INIT;
   for (size_t i = 0; i < nnames && rc == RH_OK; i++) {
     rh_rule_file *f = &rs->files[i];
     size_t dl = strlen(dir);
@@ -102,14 +112,8 @@ int rh_ruleset_read(rh_ruleset **out, const char *dir) {
     if (stat(f->path, &st) != 0 || !S_ISREG(st.st_mode)) continue;
     if ((rc = rh_read_file(&f->text, &f->len, f->path)) != RH_OK) break;
     rh_sha256_hex(f->sha256, f->text, f->len);
-    /* The version covers names and texts: renaming a file is a change too. */
-    rc = rh_buf_adds(&all, names[i]);
-    if (rc == RH_OK) rc = rh_buf_add(&all, "\0", 1);
-    if (rc == RH_OK) rc = rh_buf_adds(&all, f->sha256);
-    if (rc == RH_OK) rc = rh_buf_add(&all, "\n", 1);
   }
-  if (rc == RH_OK) rh_sha256_hex(rs->version, all.data, all.len);
-  rh_buf_free(&all);
+  if (rc == RH_OK) rc = ruleset_rehash(rs);
 done:
   for (size_t i = 0; i < nnames; i++) free(names[i]);
   free(names);
@@ -119,6 +123,40 @@ done:
   }
   *out = rs;
   return RH_OK;
+}
+
+/* Recomputes the version over every file, in order: names and texts, so a
+** renamed file is a change too. */
+static int ruleset_rehash(rh_ruleset *rs) {
+  rh_buf all = RH_BUF_INIT;
+  int rc = RH_OK;
+  for (int i = 0; i < rs->nfiles && rc == RH_OK; i++) {
+    const rh_rule_file *f = &rs->files[i];
+    if (!f->text) continue;
+    const char *base = strrchr(f->path, '/');
+    rc = rh_buf_adds(&all, base ? base + 1 : f->path);
+    if (rc == RH_OK) rc = rh_buf_add(&all, "\0", 1);
+    if (rc == RH_OK) rc = rh_buf_adds(&all, f->sha256);
+    if (rc == RH_OK) rc = rh_buf_add(&all, "\n", 1);
+  }
+  if (rc == RH_OK) rh_sha256_hex(rs->version, all.data ? all.data : "", all.len);
+  rh_buf_free(&all);
+  return rc;
+}
+
+int rh_ruleset_add_file(rh_ruleset *rs, const char *path) {
+  rh_rule_file *q = realloc(rs->files, (size_t)(rs->nfiles + 1) * sizeof *q);
+  if (q == NULL) return rh_error_set(RH_ENOMEM, "out of memory");
+  rs->files = q;
+  rh_rule_file *f = &rs->files[rs->nfiles];
+  memset(f, 0, sizeof *f);
+  f->path = strdup(path);
+  if (f->path == NULL) return rh_error_set(RH_ENOMEM, "out of memory");
+  rs->nfiles++;
+  int rc = rh_read_file(&f->text, &f->len, path);
+  if (rc != RH_OK) return rc;
+  rh_sha256_hex(f->sha256, f->text, f->len);
+  return ruleset_rehash(rs);
 }
 
 int rh_ruleset_load_frame(const rh_ruleset *rs, rh_buf *b, uint64_t mem, uint64_t instr,
@@ -209,6 +247,35 @@ int rh_ruleset_parse_catalog(rh_ruleset *rs, const void *payload, size_t n) {
     for (uint32_t j = 0; j < k && !r.bad && p->rules; j++) {
       p->rules[j] = rh_rd_strdup(&r);
       p->nrules++;
+    }
+  }
+  uint32_t ns = rh_rd_u32(&r);
+  if (r.bad || ns > 100000) goto bad;
+  rs->schedules = calloc(ns ? ns : 1, sizeof *rs->schedules);
+  if (rs->schedules == NULL) return rh_error_set(RH_ENOMEM, "out of memory");
+  for (uint32_t i = 0; i < ns && !r.bad; i++) {
+    rh_schedule_info *sc = &rs->schedules[i];
+    rs->nschedules++;
+    sc->name = rh_rd_strdup(&r);
+    sc->cron = rh_rd_strdup(&r);
+    sc->as_of = rh_rd_strdup(&r);
+    sc->file = rh_rd_strdup(&r);
+    sc->line = (int)rh_rd_u32(&r);
+    sc->year = (int)rh_rd_i64(&r);
+    sc->on_import = rh_rd_u8(&r);
+    uint32_t k = rh_rd_u32(&r);
+    if (r.bad || k > 100000) goto bad;
+    sc->policies = calloc(k ? k : 1, sizeof *sc->policies);
+    for (uint32_t j = 0; j < k && !r.bad && sc->policies; j++) {
+      sc->policies[j] = rh_rd_strdup(&r);
+      sc->npolicies++;
+    }
+    k = rh_rd_u32(&r);
+    if (r.bad || k > 100000) goto bad;
+    sc->rules = calloc(k ? k : 1, sizeof *sc->rules);
+    for (uint32_t j = 0; j < k && !r.bad && sc->rules; j++) {
+      sc->rules[j] = rh_rd_strdup(&r);
+      sc->nrules++;
     }
   }
   uint32_t ne = rh_rd_u32(&r);

@@ -44,6 +44,13 @@ typedef struct {
 } rh_policy_info;
 
 typedef struct {
+  char *name, *cron, *as_of, *file;   /* as_of: "today" or YYYY-MM-DD */
+  int line, year, on_import;          /* year 0 = the year of as_of */
+  int npolicies, nrules;
+  char **policies, **rules;           /* empty = everything */
+} rh_schedule_info;
+
+typedef struct {
   char *dir;
   int nfiles;
   rh_rule_file *files;
@@ -53,6 +60,8 @@ typedef struct {
   rh_rule_info *rules;
   int npolicies;
   rh_policy_info *policies;
+  int nschedules;
+  rh_schedule_info *schedules;
   int nerrors;
   char **errors;      /* "file:line: message" */
 } rh_ruleset;
@@ -61,6 +70,9 @@ typedef struct {
 ** rule file is an error. */
 int rh_ruleset_read(rh_ruleset **out, const char *dir);
 void rh_ruleset_free(rh_ruleset *rs);
+/* Adds one more file (e.g. serve's --config with schedules) after the rule
+** files; it is part of the version hash like any rule file. */
+int rh_ruleset_add_file(rh_ruleset *rs, const char *path);
 /* Appends the L frame that loads this rule set into a worker. */
 int rh_ruleset_load_frame(const rh_ruleset *rs, rh_buf *b, uint64_t mem, uint64_t instr,
                           uint64_t ms, uint64_t load_instr);

@@ -185,10 +185,11 @@ rule "APP-06" {
     local v = { wage = s.monthly_wage, minimum = mw, wage_from = s.minwage and s.minwage.from_date }
     if s.monthly_wage == nil then return unknown("学徒月工资未记录", v) end
     if mw == nil then return unknown("{as_of}当地最低工资标准未记录", v) end
+    local text = "月工资" .. rh.money(rh.fen(s.monthly_wage)) .. "元"
     if rh.fen(s.monthly_wage) >= rh.fen(mw) then
-      return pass("月工资{wage}元,不低于当地最低工资{minimum}元", v)
+      return pass(text .. ",不低于当地最低工资标准" .. rh.money(rh.fen(mw)) .. "元({wage_from}起)", v)
     end
-    return fail("月工资{wage}元,低于当地最低工资{minimum}元", v)
+    return fail(text .. ",低于当地最低工资标准" .. rh.money(rh.fen(mw)) .. "元({wage_from}起)", v)
   end,
 }
 
@@ -206,10 +207,11 @@ rule "APP-07" {
     local floor = param_on(p, "APP_SUBSIDY_FLOOR", s.set_date)
     local v = { amount = s.amount_per_year, set_date = s.set_date, floor = floor, city = s.city }
     if floor == nil then return na("标准制定于{set_date},早于国家补贴下限的施行", v) end
+    local text = "{city}学徒培训补贴标准" .. rh.money(rh.fen(s.amount_per_year)) .. "元/人·年"
     if rh.fen(s.amount_per_year) >= floor * 100 then
-      return pass("{city}补贴标准{amount}元/人·年,不低于{set_date}施行的下限{floor}元", v)
+      return pass(text .. ",不低于{set_date}时的国家下限{floor}元", v)
     end
-    return fail("{city}补贴标准{amount}元/人·年,低于{set_date}施行的下限{floor}元", v)
+    return fail(text .. ",低于{set_date}时的国家下限{floor}元", v)
   end,
 }
 

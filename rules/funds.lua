@@ -46,6 +46,9 @@ end
 
 local function min(a, b) if a < b then return a end return b end
 
+-- Money in reasons: "1234.50元" (values keep the number of yuan).
+local function m(fen) return rh.money(fen) .. "元" end
+
 -- The value of a parameter on a date, or nil when none is in force then (p.at raises in that case).
 local function param_on(p, name, date)
   local ok, v = pcall(p.at, name, date)
@@ -204,8 +207,8 @@ rule "FUND-01" {
     local v = { rate = r.rate, wages = rh.yuan(r.wages), expense = rh.yuan(r.expense),
                 carry_in = rh.yuan(r.carry_in), cap = rh.yuan(r.cap),
                 deductible = rh.yuan(r.deductible), carry_out = rh.yuan(r.carry_out) }
-    return pass("{year}年扣除限额{rate}×工资薪金总额{wages}元={cap}元;本年支出{expense}元+上年结转{carry_in}元,"
-                .. "准予扣除{deductible}元,结转以后年度{carry_out}元", v)
+    return pass("{year}年扣除限额{rate}×工资薪金总额" .. m(r.wages) .. "=" .. m(r.cap) .. ";本年支出" .. m(r.expense)
+                .. "+上年结转" .. m(r.carry_in) .. ",准予扣除" .. m(r.deductible) .. ",结转以后年度" .. m(r.carry_out), v)
   end,
 }
 
@@ -231,10 +234,9 @@ rule "FUND-02" {
     if total == 0 then return na("{year}年无职工教育经费支出", { total = 0 }) end
     local v = { total = rh.yuan(total), frontline = rh.yuan(front), percent = rh.percent(front, total),
                 min = p.FRONTLINE_MIN }
-    if rh.at_least(front, total, p.FRONTLINE_MIN) then
-      return pass("{year}年一线职工培训支出{frontline}元/职工教育经费支出{total}元={percent}%,不低于{min}", v)
-    end
-    return fail("{year}年一线职工培训支出{frontline}元/职工教育经费支出{total}元={percent}%,低于{min}", v)
+    local text = "{year}年一线职工培训支出" .. m(front) .. "/职工教育经费支出" .. m(total) .. "={percent}%"
+    if rh.at_least(front, total, p.FRONTLINE_MIN) then return pass(text .. ",不低于{min}", v) end
+    return fail(text .. ",低于{min}", v)
   end,
 }
 
@@ -259,11 +261,10 @@ rule "FUND-03" {
     local wages, ext = rh.fen(f.wage_total), rh.fen(f.extracted)
     if wages == 0 then return na("{year}年工资薪金总额为0", { wages = 0 }) end
     local v = { wages = rh.yuan(wages), extracted = rh.yuan(ext), percent = rh.percent(ext, wages),
-                min = p.EDU_FUND_EXTRACT, required = rh.money(rh.round_mul(wages, p.EDU_FUND_EXTRACT)) }
-    if rh.at_least(ext, wages, p.EDU_FUND_EXTRACT) then
-      return pass("{year}年提取{extracted}元/工资总额{wages}元={percent}%,不低于{min}", v)
-    end
-    return fail("{year}年提取{extracted}元/工资总额{wages}元={percent}%,低于{min}(应不少于{required}元)", v)
+                min = p.EDU_FUND_EXTRACT, required = rh.yuan(rh.ceil_mul(wages, p.EDU_FUND_EXTRACT)) }
+    local text = "{year}年提取职工教育经费" .. m(ext) .. "/工资薪金总额" .. m(wages) .. "={percent}%"
+    if rh.at_least(ext, wages, p.EDU_FUND_EXTRACT) then return pass(text .. ",不低于{min}", v) end
+    return fail(text .. ",低于{min}(应不少于" .. m(rh.ceil_mul(wages, p.EDU_FUND_EXTRACT)) .. ")", v)
   end,
 }
 
@@ -291,9 +292,10 @@ rule "TAX-01" {
     local v = { credit = rh.yuan(r.credit), eligible = rh.yuan(r.eligible), carry_in = rh.yuan(r.carry_in),
                 clawback = rh.yuan(r.clawback), available = rh.yuan(r.available), used = rh.yuan(r.used),
                 carry_out = rh.yuan(r.carry_out), due = rh.yuan(r.due), payable = rh.yuan(r.payable) }
-    local text = "{year}年合格投资{eligible}元,抵免额{credit}元;上年结转{carry_in}元"
-    if r.clawback > 0 then text = text .. "(其中{clawback}元因投资撤回冲减)" end
-    text = text .. ",可抵免{available}元,应缴{due}元,实际抵免{used}元,结转以后年度{carry_out}元,抵免后应缴{payable}元"
+    local text = "{year}年合格投资" .. m(r.eligible) .. ",抵免额" .. m(r.credit) .. ";上年结转" .. m(r.carry_in)
+    if r.clawback > 0 then text = text .. "(其中" .. m(r.clawback) .. "因投资撤回冲减)" end
+    text = text .. ",可抵免" .. m(r.available) .. ",应缴教育费附加和地方教育附加" .. m(r.due) .. ",实际抵免"
+      .. m(r.used) .. ",结转以后年度" .. m(r.carry_out) .. ",抵免后应缴" .. m(r.payable)
     if #r.excluded > 0 then
       v.excluded = table.concat(r.excluded, "、")
       text = text .. ";未计入:{excluded}"
@@ -330,7 +332,7 @@ rule "TAX-02" {
     local v = { attributable = rh.yuan(attr), from_carry = rh.yuan(from), repay = rh.yuan(repay),
                 carry_in = rh.yuan(r.carry_in), investments = #r.claws, list = table.concat(parts, ";") }
     if repay > 0 then
-      return fail("{list};{year}年应补缴{repay}元", v)
+      return fail("{list};{year}年应补缴" .. m(repay), v)
     end
     return pass("{list};已全部从结转抵免额中冲减,无需补缴", v)
   end,

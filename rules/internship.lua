@@ -410,7 +410,7 @@ rule "INT-08" {
         local function shown(w, rr) return rh.money((rh.round_mul(w * days, rr) * 2 + dim) // (2 * dim)) end
         local verdict, floor_text = nil, nil                            -- true / false / nil (unknown)
         if pay == nil then
-          verdict, floor_text = false, "无支付记录"
+          verdict, floor_text = false, nil
         elseif reg == "R2016" then
           local w = pw and pw.probation_wage_monthly
           if w ~= nil then
@@ -442,7 +442,9 @@ rule "INT-08" {
         end
         if days < dim and floor_text then floor_text = floor_text .. "(按" .. days .. "/" .. dim .. "天折算)" end
         if verdict == false then
-          local t = m .. ":实付" .. (pay and rh.money(pay) or "0.00") .. "元," .. (floor_text or "")
+          local t
+          if pay == nil then t = m .. ":无报酬支付记录"
+          else t = m .. ":实付" .. rh.money(pay) .. "元,低于" .. (floor_text or "") end
           failed[#failed + 1] = t
           if first_fail == nil then
             first_fail = { month = m, paid = pay and rh.yuan(pay) or 0, floor = floor_text }
@@ -646,7 +648,7 @@ rule "INT-13" {
     local fee = rh.fen(s.fees_charged)
     local v = { fees = rh.yuan(fee) }
     if fee == 0 then return pass("未向学生收取费用", v) end
-    return fail("向学生收取费用{fees}元", v)
+    return fail("向学生收取费用" .. rh.money(fee) .. "元", v)
   end,
 }
 

@@ -71,7 +71,7 @@ local function list(sql)
   return setmetatable({ sql = sql }, LIST)
 end
 
-local catalog, policies, errors, seen_files
+local catalog, policies, schedules, errors, seen_files
 local current_file
 
 -- The file and line `level` calls above the caller of where().
@@ -183,6 +183,40 @@ local function declare_policy(name, file, line, spec)
                               title = spec.title or "", rules = rules }
 end
 
+local SCHEDULE_FIELDS = { cron = "string", policies = "table", rules = "table", as_of = "string",
+                          year = "number", on_import = "boolean", title = "string" }
+
+-- schedule "NAME" { cron = "0 6 * * 1", policies = {...}, as_of = "today" }:
+-- read by `ronghe serve`; the cron text is checked there (C parser).
+local function declare_schedule(name, file, line, spec)
+  if type(spec) ~= "table" then
+    error(("schedule %s: expected a table { ... } after the name"):format(name), 3)
+  end
+  for k, v in pairs(spec) do
+    local want = SCHEDULE_FIELDS[k]
+    if not want then error(("schedule %s: unknown field '%s'"):format(name, tostring(k)), 3) end
+    if type(v) ~= want then error(("schedule %s: field '%s' must be a %s"):format(name, k, want), 3) end
+  end
+  if not spec.cron and not spec.on_import then
+    error(("schedule %s: needs cron = \"m h dom mon dow\" or on_import = true"):format(name), 3)
+  end
+  local as_of = spec.as_of or "today"
+  if as_of ~= "today" and not is_date(as_of) then
+    error(("schedule %s: as_of must be 'today' or a date YYYY-MM-DD"):format(name), 3)
+  end
+  local function strings(t, what)
+    local out = {}
+    for i, v in ipairs(t or {}) do
+      if type(v) ~= "string" then error(("schedule %s: %s[%d] is not a name"):format(name, what, i), 4) end
+      out[i] = v
+    end
+    return out
+  end
+  schedules[#schedules + 1] = { name = name, file = file, line = line, cron = spec.cron or "",
+    as_of = as_of, year = math.tointeger(spec.year) or 0, on_import = spec.on_import or false,
+    policies = strings(spec.policies, "policies"), rules = strings(spec.rules, "rules") }
+end
+
 local function named(kind, declare)
   return function(name)
     if type(name) ~= "string" or name == "" then
@@ -196,7 +230,7 @@ end
 local api = {
   rule = named("rule", declare_rule),
   policy = named("policy", declare_policy),
-  schedule = function() return function() end end, -- read by `ronghe serve`, not here
+  schedule = named("schedule", declare_schedule),
   list = list,
   pass = outcome("PASS"), fail = outcome("FAIL"), na = outcome("N/A"),
   unknown = outcome("UNKNOWN"), met = outcome("MET"), not_met = outcome("NOT_MET"),
@@ -234,7 +268,7 @@ local function handle_load(payload)
   limits.mem, limits.instr, limits.ms, limits.load_instr, pos = unpack("<I8I8I8I8", payload)
   local nfiles
   nfiles, pos = unpack("<I4", payload, pos)
-  catalog, policies, errors, seen_files = {}, {}, {}, {}
+  catalog, policies, schedules, errors, seen_files = {}, {}, {}, {}, {}
   for _ = 1, nfiles do
     local name, text
     name, text, pos = unpack("<s4s4", payload, pos)
@@ -305,6 +339,31 @@ local function handle_load(payload)
     out[#out + 1] = pack("<s4s4s4Bs4s4I4I4", p.name, p.subject, p.answers, p.yearly and 1 or 0,
                          p.title, p.file, math.max(p.line, 0), #p.rules)
     for _, id in ipairs(p.rules) do out[#out + 1] = pack("<s4", id) end
+  end
+  local snames = {}
+  for _, sc in ipairs(schedules) do
+    if snames[sc.name] then
+      errors[#errors + 1] = ("%s:%d: schedule %s is declared twice"):format(sc.file, sc.line, sc.name)
+    end
+    snames[sc.name] = true
+    for _, pn in ipairs(sc.policies) do
+      if not pnames[pn] then
+        errors[#errors + 1] = ("%s:%d: schedule %s names unknown policy %s"):format(sc.file, sc.line, sc.name, pn)
+      end
+    end
+    for _, id in ipairs(sc.rules) do
+      if not ids[id] then
+        errors[#errors + 1] = ("%s:%d: schedule %s names unknown rule %s"):format(sc.file, sc.line, sc.name, id)
+      end
+    end
+  end
+  out[#out + 1] = pack("<I4", #schedules)
+  for _, sc in ipairs(schedules) do
+    out[#out + 1] = pack("<s4s4s4s4I4i8BI4", sc.name, sc.cron, sc.as_of, sc.file, math.max(sc.line, 0),
+                         sc.year, sc.on_import and 1 or 0, #sc.policies)
+    for _, pn in ipairs(sc.policies) do out[#out + 1] = pack("<s4", pn) end
+    out[#out + 1] = pack("<I4", #sc.rules)
+    for _, id in ipairs(sc.rules) do out[#out + 1] = pack("<s4", id) end
   end
   out[#out + 1] = pack("<I4", #errors)
   for _, e in ipairs(errors) do out[#out + 1] = pack("<s4", e) end
