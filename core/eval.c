@@ -49,13 +49,23 @@ typedef struct {
   int n, cap;
 } id_set; /* sorted, unique after finish */
 
+/* A task: a group of rules that judge the same table, over the subjects
+** with after < id < before (and in ids, if set), evaluated by one worker in
+** one pass over that table. */
 typedef struct rh_task {
-  int rule_no;
+  int nrules;
+  int rule_nos[64];
   const id_set *ids;   /* NULL = every subject */
   int64_t after, before;
-  int64_t last;        /* last subject received: resume point */
+  int64_t last;        /* last subject fully received: resume point */
   int crashes;
 } rh_task;
+
+static rh_task *task_new(const rh_task *like) {
+  rh_task *t = malloc(sizeof *t);
+  if (t) *t = *like;
+  return t;
+}
 
 typedef struct rh_sup rh_sup;
 
@@ -96,11 +106,24 @@ struct rh_sup {
   int rc;
   char msg[1024];
   long results, errors, tasks_done, tasks_total;
+  int64_t first_rowid, last_rowid;
   uv_timer_t tick;
   uv_signal_t sigint, sigterm;
   int interrupted;
   int progress_shown;
 };
+
+/* RONGHE_TRACE=1 prints the time of each phase of a run on stderr. */
+static void trace(const char *what) {
+  static int on = -1;
+  static uint64_t t0;
+  if (on < 0) {
+    const char *e = getenv("RONGHE_TRACE");
+    on = e && *e && strcmp(e, "0") != 0;
+    t0 = uv_hrtime();
+  }
+  if (on) fprintf(stderr, "[trace %8.3f s] %s\n", (double)(uv_hrtime() - t0) / 1e9, what);
+}
 
 static void sup_fail(rh_sup *s, int rc, const char *msg) {
   if (s->fatal) return;
@@ -238,13 +261,14 @@ static void handle_frame(rh_wk *w, char type, const char *p, size_t n) {
     case 'R': {
       uint32_t k = rh_rd_u32(&r);
       for (uint32_t i = 0; i < k && !r.bad && !s->fatal; i++) {
+        int rule_no = (int)rh_rd_u32(&r);
         int64_t id = rh_rd_i64(&r);
         int oc = rh_rd_u8(&r);
         size_t rl, vl;
         const char *reason = rh_rd_str(&r, &rl);
         const char *vals = rh_rd_str(&r, &vl);
-        if (r.bad || w->task == NULL) break;
-        if (store_result(s, w->task->rule_no, id, oc, reason, rl, vals, vl) != RH_OK) {
+        if (r.bad || w->task == NULL || rule_no < 0 || rule_no >= s->rs->nrules) break;
+        if (store_result(s, rule_no, id, oc, reason, rl, vals, vl) != RH_OK) {
           sup_fail(s, rh_error_code(), rh_error_last());
           break;
         }
@@ -257,7 +281,6 @@ static void handle_frame(rh_wk *w, char type, const char *p, size_t n) {
       if (w->task) task_done(s, w);
       break;
     case 'X': {
-      rh_rd_u32(&r);
       size_t ml;
       const char *m = rh_rd_str(&r, &ml);
       if (w->task) {
@@ -412,6 +435,7 @@ static void wk_finish(rh_wk *w) {
     w->task = NULL;
     s->busy--;
     char cause[256], label[512], reason[1024];
+    snprintf(reason, sizeof reason, "worker failed");
     if (w->watchdog)
       snprintf(cause, sizeof cause, "no progress for %ld ms: the worker was stopped (watchdog)",
                s->o->watchdog_ms);
@@ -421,32 +445,54 @@ static void wk_finish(rh_wk *w) {
     else
       snprintf(cause, sizeof cause, "the worker process exited unexpectedly (status %lld)",
                (long long)w->exit_status);
-    rule_label(s, t->rule_no, label, sizeof label);
-    snprintf(reason, sizeof reason, "%s: %s", label, cause);
-    int64_t culprit = w->slot && w->slot->rule_no == t->rule_no ? w->slot->subject_id : NO_LOW;
+    if (t->nrules > 0) {
+      rule_label(s, t->rule_nos[0], label, sizeof label);
+      snprintf(reason, sizeof reason, "%s: %s", label, cause);
+    }
+    int64_t culprit = NO_LOW;
+    int culprit_rule = -1;
+    if (w->slot && w->slot->rule_no >= 0) {
+      for (int k = 0; k < t->nrules; k++)
+        if (t->rule_nos[k] == w->slot->rule_no) culprit_rule = t->rule_nos[k];
+      culprit = w->slot->subject_id;
+    }
     t->crashes++;
-    if (culprit != NO_LOW && culprit > t->last && culprit < t->before) {
-      /* Pin the crash on the subject it happened on, then evaluate the rest:
-      ** the ids between the last result received and the culprit (whose
-      ** results were lost with the worker) and those after it. */
-      if (store_result(s, t->rule_no, culprit, OC_ERROR, reason, strlen(reason), NULL, 0) != RH_OK) {
+    if (culprit_rule >= 0 && culprit > t->last && culprit < t->before) {
+      rule_label(s, culprit_rule, label, sizeof label);
+      snprintf(reason, sizeof reason, "%s: %s", label, cause);
+      /* Pin the crash on the rule and subject it happened on, then evaluate
+      ** the rest: the subjects between the last one received and the
+      ** culprit (their results were lost with the worker), the culprit's
+      ** other rules, and the subjects after it. */
+      if (store_result(s, culprit_rule, culprit, OC_ERROR, reason, strlen(reason), NULL, 0) != RH_OK) {
         sup_fail(s, rh_error_code(), rh_error_last());
         free(t);
       } else {
-        rh_task *gap = malloc(sizeof *gap);
-        if (gap) {
-          *gap = *t;
-          gap->after = t->last;
+        rh_task *gap = task_new(t), *same = task_new(t);
+        if (gap == NULL || same == NULL) {
+          free(gap);
+          free(same);
+          free(t);
+          sup_fail(s, RH_ENOMEM, "out of memory");
+        } else {
           gap->before = culprit;
           gap->crashes = 0;
-          gap->last = t->last;
+          same->after = same->last = culprit - 1;
+          same->before = culprit + 1;
+          same->nrules = 0;
+          for (int k = 0; k < t->nrules; k++)
+            if (t->rule_nos[k] != culprit_rule) same->rule_nos[same->nrules++] = t->rule_nos[k];
+          t->after = t->last = culprit;
+          queue_push(s, t, 1);
+          if (same->nrules > 0) {
+            queue_push(s, same, 1);
+            s->tasks_total++;
+          } else {
+            free(same);
+          }
           queue_push(s, gap, 1);
           s->tasks_total++;
-        } else {
-          sup_fail(s, RH_ENOMEM, "out of memory");
         }
-        t->after = t->last = culprit;
-        queue_push(s, t, 1);
       }
     } else if (t->crashes < 3) {
       t->after = t->last;
@@ -487,7 +533,8 @@ static void sup_dispatch(rh_sup *s) {
     s->nqueue--;
     rh_buf b = RH_BUF_INIT;
     int rc = rh_fr_start(&b, 'E');
-    rc = rc ? rc : rh_fr_u32(&b, (uint32_t)t->rule_no);
+    rc = rc ? rc : rh_fr_u32(&b, (uint32_t)t->nrules);
+    for (int k = 0; k < t->nrules && rc == RH_OK; k++) rc = rh_fr_u32(&b, (uint32_t)t->rule_nos[k]);
     rc = rc ? rc : rh_fr_str(&b, s->o->db_path, strlen(s->o->db_path));
     rc = rc ? rc : rh_fr_str(&b, s->o->as_of, strlen(s->o->as_of));
     rc = rc ? rc : rh_fr_i64(&b, s->o->year);
@@ -561,17 +608,23 @@ static int store_result(rh_sup *s, int rule_no, int64_t id, int oc, const char *
   sqlite3_reset(st);
   sqlite3_clear_bindings(st); /* the bound bytes belong to the frame */
   if (rc != SQLITE_DONE) return rh_db_fail(s->db, "storing a result");
+  s->last_rowid = sqlite3_last_insert_rowid(s->db);
+  if (s->results == 0) s->first_rowid = s->last_rowid;
   s->results++;
   if (oc == OC_ERROR) s->errors++;
   return RH_OK;
 }
 
-/* Every subject of the task not yet answered gets ERROR with reason. */
+/* Every subject of the task not yet answered gets ERROR with reason, for
+** each rule of the task. */
 static int store_error_rest(rh_sup *s, rh_task *t, const char *reason) {
-  const rh_rule_info *r = &s->rs->rules[t->rule_no];
+  if (t->nrules == 0) return RH_OK;
+  const rh_rule_info *r = &s->rs->rules[t->rule_nos[0]];
+  int rc = RH_OK;
   if (strcmp(r->subject, "city") == 0) {
-    if (t->last < 0) return store_result(s, t->rule_no, 0, OC_ERROR, reason, strlen(reason), NULL, 0);
-    return RH_OK;
+    for (int k = 0; k < t->nrules && rc == RH_OK && t->last < 0; k++)
+      rc = store_result(s, t->rule_nos[k], 0, OC_ERROR, reason, strlen(reason), NULL, 0);
+    return rc;
   }
   char sql[256];
   snprintf(sql, sizeof sql, "SELECT id FROM \"%s\" WHERE id > ?1 AND id < ?2 ORDER BY id", r->subject);
@@ -580,11 +633,11 @@ static int store_error_rest(rh_sup *s, rh_task *t, const char *reason) {
     return RH_OK; /* no such table: nothing to attach errors to */
   sqlite3_bind_int64(st, 1, t->last);
   sqlite3_bind_int64(st, 2, t->before);
-  int rc = RH_OK;
   while (rc == RH_OK && sqlite3_step(st) == SQLITE_ROW) {
     int64_t id = sqlite3_column_int64(st, 0);
     if (t->ids && !ids_has(t->ids, id)) continue;
-    rc = store_result(s, t->rule_no, id, OC_ERROR, reason, strlen(reason), NULL, 0);
+    for (int k = 0; k < t->nrules && rc == RH_OK; k++)
+      rc = store_result(s, t->rule_nos[k], id, OC_ERROR, reason, strlen(reason), NULL, 0);
   }
   sqlite3_finalize(st);
   return rc;
@@ -786,12 +839,13 @@ static int decide_policy(rh_sup *s, int pol_no, int run_pol_no, const id_set *sc
     if (parts++) rh_buf_adds(&sql, " UNION ALL ");
     if (strcmp(r->subject, p->subject) == 0)
       rh_buf_printf(&sql,
-                    "SELECT subject_id AS sid, rule_no, outcome FROM rh_result WHERE run_id=?1 "
-                    "AND rule_no=%d AND outcome IN (2,4,5)", i);
+                    "SELECT subject_id AS sid, rule_no, outcome FROM rh_result INDEXED BY rh_result_bad "
+                    "WHERE run_id=?1 AND rule_no=%d AND outcome <> 1 AND outcome <> 3", i);
     else
       rh_buf_printf(&sql,
-                    "SELECT t.\"%s\" AS sid, r.rule_no, r.outcome FROM rh_result r JOIN \"%s\" t "
-                    "ON t.id = r.subject_id WHERE r.run_id=?1 AND r.rule_no=%d AND r.outcome IN (2,4,5)",
+                    "SELECT t.\"%s\" AS sid, r.rule_no, r.outcome FROM rh_result r INDEXED BY rh_result_bad "
+                    "JOIN \"%s\" t ON t.id = r.subject_id WHERE r.run_id=?1 AND r.rule_no=%d "
+                    "AND r.outcome <> 1 AND r.outcome <> 3",
                     col, r->subject, i);
   }
   rh_buf_adds(&sql, ") ORDER BY sid");
@@ -824,8 +878,9 @@ static int decide_policy(rh_sup *s, int pol_no, int run_pol_no, const id_set *sc
       have_bad = sqlite3_step(bad) == SQLITE_ROW;
     while (have_bad && sqlite3_column_int64(bad, 0) == id) {
       const char *rid = s->rs->rules[sqlite3_column_int(bad, 1)].id;
-      if (sqlite3_column_int(bad, 2) == OC_FAIL) names_add(&fa, rid);
-      else names_add(&un, rid);
+      int oc = sqlite3_column_int(bad, 2);
+      if (oc == OC_FAIL) names_add(&fa, rid);
+      else if (oc == OC_UNKNOWN || oc == OC_ERROR) names_add(&un, rid);
       have_bad = sqlite3_step(bad) == SQLITE_ROW;
     }
     names_join(&fa, &failed);
@@ -848,6 +903,73 @@ done:
   rh_buf_free(&sql);
   rh_buf_free(&failed);
   rh_buf_free(&unknown);
+  return rc;
+}
+
+/* ---- tasks --------------------------------------------------------------- */
+
+/* Splits [all ids of table] into n ranges of about equal size; bounds[i] is
+** the exclusive upper end of range i (bounds[n-1] = NO_HIGH). */
+static int split_ranges(sqlite3 *db, const char *table, int n, int64_t *bounds) {
+  char sql[256];
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"", table);
+  sqlite3_stmt *st = NULL;
+  int64_t count = 0;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return rh_db_fail(db, table);
+  if (sqlite3_step(st) == SQLITE_ROW) count = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  snprintf(sql, sizeof sql, "SELECT id FROM \"%s\" ORDER BY id LIMIT 1 OFFSET ?1", table);
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return rh_db_fail(db, table);
+  for (int i = 0; i < n - 1; i++) {
+    bounds[i] = NO_HIGH;
+    sqlite3_bind_int64(st, 1, count * (i + 1) / n);
+    if (sqlite3_step(st) == SQLITE_ROW) bounds[i] = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+  }
+  sqlite3_finalize(st);
+  bounds[n - 1] = NO_HIGH;
+  return RH_OK;
+}
+
+/* One task per subject table (its rules evaluated in one pass), split into
+** id ranges when there are more workers than tables to keep them busy. */
+static int plan_tasks(rh_sup *s, int filtered) {
+  const rh_ruleset *rs = s->rs;
+  int *done = calloc((size_t)rs->nrules + 1, sizeof *done);
+  if (done == NULL) return rh_error_set(RH_ENOMEM, "out of memory");
+  int rc = RH_OK, jobs = s->o->jobs < 1 ? 1 : s->o->jobs;
+  for (int k = 0; k < rs->nrules && rc == RH_OK; k++) {
+    if (!s->rule_on[k] || done[k]) continue;
+    rh_task g;
+    memset(&g, 0, sizeof g);
+    g.after = g.last = NO_LOW;
+    g.before = NO_HIGH;
+    g.ids = filtered ? &s->rule_ids[k] : NULL;
+    for (int j = k; j < rs->nrules && g.nrules < 64; j++) {
+      if (!s->rule_on[j] || done[j] || strcmp(rs->rules[j].subject, rs->rules[k].subject) != 0) continue;
+      g.rule_nos[g.nrules++] = j;
+      done[j] = 1;
+    }
+    int parts = filtered || strcmp(rs->rules[k].subject, "city") == 0 ? 1 : jobs;
+    int64_t bounds[64];
+    if (parts > 64) parts = 64;
+    if (parts > 1 && (rc = split_ranges(s->db, rs->rules[k].subject, parts, bounds)) != RH_OK) break;
+    int64_t lo = NO_LOW;
+    for (int i = 0; i < parts; i++) {
+      rh_task *t = task_new(&g);
+      if (t == NULL) {
+        rc = rh_error_set(RH_ENOMEM, "out of memory");
+        break;
+      }
+      t->after = t->last = lo;
+      t->before = parts > 1 ? bounds[i] : NO_HIGH;
+      lo = parts > 1 && bounds[i] != NO_HIGH ? bounds[i] - 1 : lo;
+      queue_push(s, t, 0);
+      s->tasks_total++;
+      if (parts > 1 && bounds[i] == NO_HIGH) break;
+    }
+  }
+  free(done);
   return rc;
 }
 
@@ -1001,7 +1123,9 @@ int rh_eval_run(const rh_eval_opts *oin, rh_eval_stats *stats, rh_eval_print_fn 
   if ((rc = rh_ruleset_read(&rs, o.rules_dir)) != RH_OK) goto done;
   if ((rc = sup_init(&s, &o, rs)) != RH_OK) goto done;
   sup_ready = 1;
+  trace("start");
   if ((rc = sup_load(&s)) != RH_OK) goto done;
+  trace("rules loaded");
 
   for (int i = 0; i < o.npolicies; i++)
     if (rh_ruleset_find_policy(rs, o.policies[i]) < 0) {
@@ -1016,6 +1140,9 @@ int rh_eval_run(const rh_eval_opts *oin, rh_eval_stats *stats, rh_eval_print_fn 
 
   if ((rc = rh_db_open(&s.db, o.db_path, RH_DB_RW)) != RH_OK) goto done;
   if ((rc = rh_db_ensure_engine(s.db)) != RH_OK) goto done;
+  /* One run writes many pages: keep them in memory instead of spilling
+  ** half-built b-trees to the WAL and reading them back. */
+  rh_db_exec(s.db, "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;");
 
   /* Which rules and policies run. */
   s.rule_on = calloc((size_t)rs->nrules + 1, sizeof *s.rule_on);
@@ -1100,20 +1227,8 @@ int rh_eval_run(const rh_eval_opts *oin, rh_eval_stats *stats, rh_eval_print_fn 
     goto done;
   }
 
-  for (int k = 0; k < rs->nrules; k++) {
-    if (!s.rule_on[k]) continue;
-    rh_task *t = calloc(1, sizeof *t);
-    if (t == NULL) {
-      rc = rh_error_set(RH_ENOMEM, "out of memory");
-      goto done;
-    }
-    t->rule_no = k;
-    t->ids = refs ? &s.rule_ids[k] : NULL;
-    t->after = t->last = NO_LOW;
-    t->before = NO_HIGH;
-    queue_push(&s, t, 0);
-    s.tasks_total++;
-  }
+  if ((rc = plan_tasks(&s, refs != NULL)) != RH_OK) goto done;
+  trace("planned");
   sup_dispatch(&s);
   while (!s.fatal && (s.nqueue > 0 || s.busy > 0)) uv_run(&s.loop, UV_RUN_ONCE);
   if (s.fatal) {
@@ -1121,24 +1236,31 @@ int rh_eval_run(const rh_eval_opts *oin, rh_eval_stats *stats, rh_eval_print_fn 
     goto done;
   }
 
+  trace("results stored");
   long decisions = 0;
   for (int i = 0; i < rs->npolicies && rc == RH_OK; i++)
     if (pol_on[i]) rc = decide_policy(&s, i, i, refs ? &pol_ids[i] : NULL, &decisions);
   if (rc != RH_OK) goto done;
 
-  /* Count the distinct subjects judged, for the run header. */
+  trace("decisions stored");
+  /* Subjects judged: every subject in scope of each table the run read. */
   long nsubj = 0;
-  {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s.db,
-                           "SELECT count(*) FROM (SELECT DISTINCT rr.subject, r.subject_id FROM "
-                           "rh_result r JOIN rh_run_rule rr ON rr.run_id=r.run_id AND rr.no=r.rule_no "
-                           "WHERE r.run_id=?1)",
-                           -1, &st, NULL) == SQLITE_OK) {
-      sqlite3_bind_int64(st, 1, s.run_id);
-      if (sqlite3_step(st) == SQLITE_ROW) nsubj = (long)sqlite3_column_int64(st, 0);
+  for (int k = 0; k < rs->nrules; k++) {
+    if (!s.rule_on[k]) continue;
+    int first = 1;
+    for (int j = 0; j < k; j++)
+      if (s.rule_on[j] && strcmp(rs->rules[j].subject, rs->rules[k].subject) == 0) first = 0;
+    if (!first) continue;
+    if (strcmp(rs->rules[k].subject, "city") == 0) nsubj += 1;
+    else if (refs) nsubj += s.rule_ids[k].n;
+    else {
+      char q[160];
+      sqlite3_stmt *st = NULL;
+      snprintf(q, sizeof q, "SELECT count(*) FROM \"%s\"", rs->rules[k].subject);
+      if (sqlite3_prepare_v2(s.db, q, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        nsubj += (long)sqlite3_column_int64(st, 0);
+      sqlite3_finalize(st);
     }
-    sqlite3_finalize(st);
   }
   char finished[32];
   rh_now_iso(finished);
@@ -1146,7 +1268,7 @@ int rh_eval_run(const rh_eval_opts *oin, rh_eval_stats *stats, rh_eval_print_fn 
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s.db,
                            "UPDATE rh_run SET finished_at=?2, n_subjects=?3, n_results=?4, "
-                           "n_decisions=?5, n_errors=?6 WHERE id=?1",
+                           "n_decisions=?5, n_errors=?6, first_result=?7, last_result=?8 WHERE id=?1",
                            -1, &st, NULL) != SQLITE_OK) {
       rc = rh_db_fail(s.db, "finishing the run");
       goto done;
@@ -1157,6 +1279,10 @@ int rh_eval_run(const rh_eval_opts *oin, rh_eval_stats *stats, rh_eval_print_fn 
     sqlite3_bind_int64(st, 4, s.results);
     sqlite3_bind_int64(st, 5, decisions);
     sqlite3_bind_int64(st, 6, s.errors);
+    if (s.results > 0) {
+      sqlite3_bind_int64(st, 7, s.first_rowid);
+      sqlite3_bind_int64(st, 8, s.last_rowid);
+    }
     if (sqlite3_step(st) != SQLITE_DONE) rc = rh_db_fail(s.db, "finishing the run");
     sqlite3_finalize(st);
     if (rc != RH_OK) goto done;
@@ -1171,6 +1297,7 @@ int rh_eval_run(const rh_eval_opts *oin, rh_eval_stats *stats, rh_eval_print_fn 
     s.ins = NULL;
     if ((rc = rh_db_exec(s.db, "COMMIT")) != RH_OK) goto done;
     in_txn = 0;
+    trace("committed");
   } else if (print) {
     rc = print(s.db, s.run_id, ud);
   }

@@ -83,6 +83,7 @@ typedef struct {
   char started[40], finished[40];
   char schedule[128];
   long subjects, results, decisions, errors;
+  int64_t first, last;  /* rowid range of its results */
 } run_row;
 
 static int load_run(sqlite3 *db, int64_t run, run_row *r) {
@@ -92,7 +93,8 @@ static int load_run(sqlite3 *db, int64_t run, run_row *r) {
     return rh_error_set(RH_ENOTFOUND, "no runs in this database yet");
   if (sqlite3_prepare_v2(db,
                          "SELECT id,as_of,year,rules_version,started_at,finished_at,schedule,"
-                         "n_subjects,n_results,n_decisions,n_errors FROM rh_run WHERE id=?1",
+                         "n_subjects,n_results,n_decisions,n_errors,coalesce(first_result,0),"
+                         "coalesce(last_result,-1) FROM rh_run WHERE id=?1",
                          -1, &st, NULL) != SQLITE_OK)
     return rh_db_fail(db, "reading the run");
   sqlite3_bind_int64(st, 1, run);
@@ -109,6 +111,8 @@ static int load_run(sqlite3 *db, int64_t run, run_row *r) {
     r->results = (long)sqlite3_column_int64(st, 8);
     r->decisions = (long)sqlite3_column_int64(st, 9);
     r->errors = (long)sqlite3_column_int64(st, 10);
+    r->first = sqlite3_column_int64(st, 11);
+    r->last = sqlite3_column_int64(st, 12);
   } else {
     rc = rh_error_set(RH_ENOTFOUND, "no run %lld in this database", (long long)run);
   }
@@ -116,12 +120,18 @@ static int load_run(sqlite3 *db, int64_t run, run_row *r) {
   return rc;
 }
 
+static void bind_run(sqlite3_stmt *st, const run_row *run) {
+  sqlite3_bind_int64(st, 1, run->id);
+  sqlite3_bind_int64(st, 2, run->first);
+  sqlite3_bind_int64(st, 3, run->last);
+}
+
 static const char *SQL_RESULTS =
   "SELECT rr.rule, rr.subject, r.subject_id, r.outcome, r.reason, coalesce(r.vals,'{}'), rr.cite, "
   "rr.kind, rr.yearly, json_extract(r.vals,'$.count'), json_extract(r.vals,'$.target'), "
   "json_extract(r.vals,'$.deadline') "
   "FROM rh_result r JOIN rh_run_rule rr ON rr.run_id=r.run_id AND rr.no=r.rule_no "
-  "WHERE r.run_id=?1 ORDER BY r.rule_no, r.subject_id";
+  "WHERE r.rowid BETWEEN ?2 AND ?3 AND r.run_id=?1 ORDER BY r.rule_no, r.subject_id";
 
 static const char *SQL_DECISIONS =
   "SELECT p.policy, p.subject, d.subject_id, d.decision, p.answers, d.failed, d.unknown, p.yearly "
@@ -158,7 +168,7 @@ static int print_jsonl(sqlite3 *db, const run_row *run, FILE *out) {
     rc = rh_db_fail(db, "reading results");
     goto done;
   }
-  sqlite3_bind_int64(st, 1, run->id);
+  bind_run(st, run);
   char subj[128];
   while (rc == RH_OK && sqlite3_step(st) == SQLITE_ROW) {
     const char *kind = col_text(st, 7);
@@ -247,7 +257,7 @@ static int print_csv(sqlite3 *db, const run_row *run, FILE *out) {
     rc = rh_db_fail(db, "reading results");
     goto done;
   }
-  sqlite3_bind_int64(st, 1, run->id);
+  bind_run(st, run);
   while (rc == RH_OK && sqlite3_step(st) == SQLITE_ROW) {
     const char *kind = col_text(st, 7);
     subject_str(subj, sizeof subj, col_text(st, 1), sqlite3_column_int64(st, 2));
@@ -314,7 +324,7 @@ static const char *SQL_TEXT =
   " SELECT rr.subject, r.subject_id, 1, r.rule_no, rr.rule, r.outcome, rr.kind, NULL, NULL,"
   "  r.reason, rr.cite, r.vals, rr.yearly"
   " FROM rh_result r JOIN rh_run_rule rr ON rr.run_id=r.run_id AND rr.no=r.rule_no"
-  " WHERE r.run_id=?1"
+  " WHERE r.rowid BETWEEN ?2 AND ?3 AND r.run_id=?1"
   ") x LEFT JOIN kinds k ON k.kind = x.kind "
   "ORDER BY coalesce(k.rank, 1000000000), x.kind, x.sid, x.sec, x.no";
 
@@ -344,7 +354,7 @@ static int print_text(sqlite3 *db, const run_row *run, FILE *out, int verbose) {
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(db, SQL_TEXT, -1, &st, NULL) != SQLITE_OK)
     return rh_db_fail(db, "reading the run");
-  sqlite3_bind_int64(st, 1, run->id);
+  bind_run(st, run);
   char cur_kind[80] = "";
   int64_t cur_id = INT64_MIN;
   int has_decision = 0, header_done = 0;

@@ -14,7 +14,9 @@ CREATE TABLE IF NOT EXISTS rh_run(
   n_subjects    INTEGER NOT NULL,
   n_results     INTEGER NOT NULL,
   n_decisions   INTEGER NOT NULL,
-  n_errors      INTEGER NOT NULL
+  n_errors      INTEGER NOT NULL,
+  first_result  INTEGER,                -- rowid range of the run's rh_result rows
+  last_result   INTEGER
 );
 -- Rule texts, content-addressed so that every run can show the very text that decided it.
 CREATE TABLE IF NOT EXISTS rh_source(
@@ -58,15 +60,22 @@ CREATE TABLE IF NOT EXISTS rh_outcome(
 INSERT OR IGNORE INTO rh_outcome VALUES
   (1,'PASS'),(2,'FAIL'),(3,'N/A'),(4,'UNKNOWN'),(5,'ERROR'),
   (6,'MET'),(7,'NOT_MET'),(8,'ACHIEVED'),(9,'NOT_ACHIEVED');
+-- One row per rule and subject.  An append-only rowid table: a run's rows
+-- are contiguous (rh_run.first_result .. last_result), so reading a run is a
+-- range scan, and storing a result costs one b-tree append and no index
+-- (except for outcomes other than PASS and N/A, which decisions read).  The
+-- index condition avoids IN (...): SQLite would build a temporary table for
+-- the list on every single insert.
 CREATE TABLE IF NOT EXISTS rh_result(
   run_id     INTEGER NOT NULL,
   rule_no    INTEGER NOT NULL,
   subject_id INTEGER NOT NULL,            -- 0 for the city
   outcome    INTEGER NOT NULL,            -- rh_outcome.code
   reason     TEXT,
-  vals       TEXT,                        -- JSON object of the values compared
-  PRIMARY KEY(run_id, rule_no, subject_id)
-) WITHOUT ROWID;
+  vals       TEXT                         -- JSON object of the values compared
+);
+CREATE INDEX IF NOT EXISTS rh_result_bad ON rh_result(run_id, rule_no, subject_id)
+  WHERE outcome <> 1 AND outcome <> 3;
 CREATE TABLE IF NOT EXISTS rh_decision(
   run_id     INTEGER NOT NULL,
   policy_no  INTEGER NOT NULL,

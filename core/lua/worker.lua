@@ -13,9 +13,10 @@ local host, rhlib = ...
 
 local pack, unpack = string.pack, string.unpack
 local concat, sort = table.concat, table.sort
-local setmetatable, getmetatable, type, pairs, ipairs, tostring, error, select =
-  setmetatable, getmetatable, type, pairs, ipairs, tostring, error, select
+local setmetatable, getmetatable, type, pairs, ipairs, tostring, error, select, rawset =
+  setmetatable, getmetatable, type, pairs, ipairs, tostring, error, select, rawset
 local tointeger = math.tointeger
+local find, next = string.find, next
 local host_call, host_slot, host_json, host_clock = host.call, host.slot, host.json, host.clock_ms
 
 -- Outcome codes shared with db/engine.sql (rh_outcome).
@@ -422,15 +423,50 @@ local function params_view(r, as_of)
   })
 end
 
+-- Reasons are templates: "{name}" is replaced by values.name (or ctx.name).
+-- Each distinct template is split once into literal and name pieces, so
+-- filling it per subject is a loop and a concat, not a pattern match.
+local templates, ntemplates = {}, 0
+
+local function split_template(reason)
+  local parts, pos = {}, 1
+  while true do
+    local a, b, name = find(reason, "{([%w_]+)}", pos)
+    if not a then break end
+    parts[#parts + 1] = reason:sub(pos, a - 1)
+    parts[#parts + 1] = name
+    pos = b + 1
+  end
+  parts[#parts + 1] = reason:sub(pos)
+  if ntemplates > 10000 then templates, ntemplates = {}, 0 end -- bounded cache
+  templates[reason] = parts
+  ntemplates = ntemplates + 1
+  return parts
+end
+
 local function fill(reason, values, ctx)
-  return (reason:gsub("{([%w_]+)}", function(k)
-    local v = values and values[k]
-    if v == nil then v = ctx[k] end
-    if v == nil or type(v) == "table" then return nil end
-    -- 60000.0 reads as 60000 in a sentence; exact text is the rule's job (rh.money).
-    if math.type(v) == "float" then return ("%.14g"):format(v) end
-    return tostring(v)
-  end))
+  local parts = templates[reason] or split_template(reason)
+  local n = #parts
+  if n == 1 then return reason end
+  local out = {}
+  for i = 1, n, 2 do
+    out[i] = parts[i]
+    local k = parts[i + 1]
+    if k then
+      local v = values and values[k]
+      if v == nil then v = ctx[k] end
+      if v == nil or type(v) == "table" then
+        v = "{" .. k .. "}"
+      elseif math.type(v) == "float" then
+        -- 60000.0 reads as 60000 in a sentence; exact text is the rule's job (rh.money).
+        v = ("%.14g"):format(v)
+      else
+        v = tostring(v)
+      end
+      out[i + 1] = v
+    end
+  end
+  return concat(out)
 end
 
 local function quote_ident(s) return '"' .. s:gsub('"', '""') .. '"' end
@@ -470,7 +506,7 @@ local function judge(r, s, p, ctx)
   if not okf then filled = reason end
   if #filled > MAX_REASON then filled = filled:sub(1, MAX_REASON) .. "…" end
   local vjson
-  if values ~= nil then
+  if values ~= nil and next(values) ~= nil then
     local err
     vjson, err = host_json(values)
     if not vjson then
@@ -488,172 +524,228 @@ local function fault_for(r)
   return kind, tointeger(tonumber(sid))
 end
 
+-- Prepares a rule's inputs as cursors ordered by subject id; a broken input
+-- becomes the rule's input_error (an ERROR for each of its subjects).
+local function open_inputs(conn, r, binds, ids, after, before)
+  local cursors, input_error = {}, nil
+  for i, name in ipairs(r.input_names) do
+    local inp = r.inputs[name]
+    local sql = inp.sql
+    local err
+    if r.subject ~= "city" then
+      local probe
+      probe, err = conn:prepare(sql)
+      if probe then
+        local col = probe:columns()[1]
+        probe:close()
+        if not col then
+          err = "an input must return the subject id first"
+        else
+          local where_ = {}
+          local qc = "rh_q." .. quote_ident(col)
+          if ids then where_[#where_ + 1] = ("%s IN (%s)"):format(qc, id_list(ids)) end
+          if after ~= NO_LOW then where_[#where_ + 1] = ("%s > %d"):format(qc, after) end
+          if before ~= NO_HIGH then where_[#where_ + 1] = ("%s < %d"):format(qc, before) end
+          sql = ("SELECT * FROM (%s\n) AS rh_q%s ORDER BY 1"):format(sql,
+            #where_ > 0 and (" WHERE " .. concat(where_, " AND ")) or "")
+        end
+      end
+    end
+    local st
+    if not err then st, err = conn:prepare(sql) end
+    if st then
+      local okb, berr = pcall(st.bind, st, binds)
+      if not okb then err = berr end
+    end
+    if err then
+      input_error = ("%s:%d: rule %s: input '%s': %s"):format(r.file, r.line, r.id, name, err)
+      break
+    end
+    cursors[i] = { st = st, name = name, list = inp.list }
+  end
+  return cursors, input_error
+end
+
+local function advance(c, state)
+  local okn, key, row = pcall(c.st.next, c.st)
+  if not okn then
+    state.input_error = state.input_error or
+      ("%s:%d: rule %s: input '%s': %s"):format(state.r.file, state.r.line, state.r.id, c.name, key)
+    c.row = nil
+    return
+  end
+  c.row = row
+  c.key = row and tointeger(key) or nil
+end
+
+-- Fills proxy (the rule's view of the subject) with the rule's inputs for
+-- subject id; returns the name of an input with several rows, if any.
+local function gather(state, id, proxy)
+  local dup
+  for _, c in ipairs(state.cursors) do
+    if c.list then
+      local t, n = {}, 0
+      while c.row do
+        local k = c.key
+        if k ~= nil and k >= id then
+          if k ~= id then break end
+          n = n + 1
+          t[n] = c.row
+        end
+        advance(c, state)
+      end
+      rawset(proxy, c.name, t)
+    else
+      rawset(proxy, c.name, nil)
+      while c.row and (c.key == nil or c.key < id) do advance(c, state) end
+      if c.row and c.key == id then
+        rawset(proxy, c.name, c.row)
+        advance(c, state)
+        if c.row and c.key == id then
+          dup = dup or c.name
+          while c.row and c.key == id do advance(c, state) end
+        end
+      end
+    end
+  end
+  return dup
+end
+
+-- E: evaluate a group of rules that judge the same table, in one pass over
+-- its rows.  after/before bound the subject ids (exclusive; math.mininteger
+-- and math.maxinteger mean no bound): they let the supervisor split a table
+-- among workers and resume around a subject that crashed one.
 local function handle_eval(payload)
-  -- after/before bound the subject ids (exclusive); math.mininteger and
-  -- math.maxinteger mean no bound.  They let the supervisor resume a rule
-  -- around a subject that crashed a worker.
-  local rule_no, db, as_of, year, after, before, flush_each, nids, pos =
-    unpack("<I4s4s4i8i8i8BI4", payload)
+  local nrules, pos = unpack("<I4", payload)
+  local group = {}
+  for i = 1, nrules do group[i], pos = unpack("<I4", payload, pos) end
+  local db, as_of, year, after, before, flush_each, nids
+  db, as_of, year, after, before, flush_each, nids, pos = unpack("<s4s4i8i8i8BI4", payload, pos)
   local ids
   if nids > 0 then
     ids = {}
     for i = 1, nids do ids[i], pos = unpack("<i8", payload, pos) end
   end
-  local r = catalog[rule_no + 1]
-  if not r then error("no rule number " .. rule_no, 0) end
-  local fault_kind, fault_id = fault_for(r)
   local conn = connection(db)
   local ystr = ("%04d"):format(year)
   local binds = { as_of = as_of, year = year, year_start = ystr .. "-01-01",
                   year_end = ystr .. "-12-31" }
   local ctx = readonly({ as_of = as_of, year = year }, "ctx")
-  local p = params_view(r, as_of)
 
-  local batch, nb, sent, last = {}, 0, 0, host_clock()
+  local batch, nb, last = {}, 0, host_clock()
   local function flush()
     if nb == 0 then return end
     host.write("R", pack("<I4", nb) .. concat(batch, "", 1, nb))
-    sent = sent + nb
     nb = 0
     last = host_clock()
   end
-  local function emit(id, code, reason, vals)
-    nb = nb + 1
-    batch[nb] = pack("<i8Bs4s4", id, code, reason or "", vals or "")
-    if flush_each or nb >= 512 then flush()
-    elseif (nb & 31) == 0 and host_clock() - last > 50 then flush() end
-  end
   flush_each = flush_each ~= 0
 
-  -- Inputs: each prepared once; a broken one turns into an ERROR per subject.
-  local input_error
-  local cursors = {}
-  for i, name in ipairs(r.input_names) do
-    local inp = r.inputs[name]
-    local sql = inp.sql
-    if r.subject ~= "city" then
-      local probe, err = conn:prepare(sql)
-      if probe then
-        local col = probe:columns()[1]
-        probe:close()
-        if not col then err = "an input must return the subject id first" end
-        local where_ = {}
-        if ids then where_[#where_ + 1] = ("rh_q.%s IN (%s)"):format(quote_ident(col), id_list(ids)) end
-        if after ~= NO_LOW then where_[#where_ + 1] = ("rh_q.%s > %d"):format(quote_ident(col), after) end
-        if before ~= NO_HIGH then where_[#where_ + 1] = ("rh_q.%s < %d"):format(quote_ident(col), before) end
-        sql = ("SELECT * FROM (%s\n) AS rh_q%s ORDER BY 1"):format(sql,
-          #where_ > 0 and (" WHERE " .. concat(where_, " AND ")) or "")
-      end
-      if err then input_error = input_error or ("input '%s': %s"):format(name, err) end
-    end
-    if not input_error then
-      local st, err = conn:prepare(sql)
-      if not st then
-        input_error = ("input '%s': %s"):format(name, err)
-      else
-        local okb, berr = pcall(st.bind, st, binds)
-        if not okb then input_error = ("input '%s': %s"):format(name, berr) end
-        cursors[i] = { st = st, name = name, list = inp.list }
-      end
-    end
+  local states, subject = {}, nil
+  for i, rule_no in ipairs(group) do
+    local r = catalog[rule_no + 1]
+    if not r then error("no rule number " .. rule_no, 0) end
+    subject = subject or r.subject
+    -- The rule's view of a subject: one table per rule, reused for every
+    -- subject.  Writes are refused, so nothing a rule does to it can leak
+    -- into the next subject or into another rule; reads fall back to the
+    -- current row through mt.__index.
+    local mt = { __newindex = function(_, k)
+      error(("cannot modify the subject's data (field '%s')"):format(tostring(k)), 2)
+    end, __metatable = false }
+    local st = { r = r, rule_no = rule_no, p = params_view(r, as_of), mt = mt,
+                 proxy = setmetatable({}, mt) }
+    st.fault_kind, st.fault_id = fault_for(r)
+    st.cursors, st.input_error = open_inputs(conn, r, binds, ids, after, before)
+    for _, c in ipairs(st.cursors) do advance(c, st) end
+    states[i] = st
   end
-  if input_error then input_error = ("%s:%d: rule %s: %s"):format(r.file, r.line, r.id, input_error) end
-
-  conn:deadline(0)
-  local function advance(c)
-    local okn, key, row = pcall(c.st.next, c.st)
-    if not okn then
-      input_error = input_error or ("%s:%d: rule %s: input '%s': %s"):format(r.file, r.line, r.id, c.name, key)
-      c.row = nil
-      return
-    end
-    c.row = row
-    c.key = row and tointeger(key) or nil
-  end
-  for _, c in ipairs(cursors) do advance(c) end
 
   local count = 0
-  local function one(id, s)
-    host_slot(rule_no, id)
-    if fault_kind and fault_id == id then host.fault(fault_kind) end
-    local dup
-    for _, c in ipairs(cursors) do
-      if c.list then
-        local t, n = {}, 0
-        while c.row do
-          local k = c.key
-          if k ~= nil and k >= id then
-            if k ~= id then break end
-            n = n + 1
-            t[n] = c.row
-          end
-          advance(c)
-        end
-        s[c.name] = t
+  -- One subject: each rule sees its own view (a fresh table holding its
+  -- inputs, falling back to the shared row), so no rule can change what
+  -- another one reads.
+  local function one(id, row)
+    for _, st in ipairs(states) do
+      local r = st.r
+      host_slot(st.rule_no, id)
+      if st.fault_kind and st.fault_id == id then host.fault(st.fault_kind) end
+      local proxy = st.proxy
+      st.mt.__index = row
+      local dup = gather(st, id, proxy)
+      local code, reason, vals
+      if st.input_error then
+        code, reason = CODE.ERROR, st.input_error
+      elseif dup then
+        code, reason = CODE.ERROR, ("%s:%d: rule %s: input '%s' returned several rows for %s %d; declare it with list [[...]]")
+          :format(r.file, r.line, r.id, dup, r.subject, id)
       else
-        while c.row and (c.key == nil or c.key < id) do advance(c) end
-        if c.row and c.key == id then
-          s[c.name] = c.row
-          advance(c)
-          if c.row and c.key == id then
-            dup = dup or c.name
-            while c.row and c.key == id do advance(c) end
-          end
-        end
+        code, reason, vals = judge(r, proxy, st.p, ctx)
       end
+      nb = nb + 1
+      batch[nb] = pack("<I4i8Bs4s4", st.rule_no, id, code, reason or "", vals or "")
+      count = count + 1
     end
-    local code, reason, vals
-    if input_error then
-      code, reason = CODE.ERROR, input_error
-    elseif dup then
-      code, reason = CODE.ERROR, ("%s:%d: rule %s: input '%s' returned several rows for %s %d; declare it with list [[...]]")
-        :format(r.file, r.line, r.id, dup, r.subject, id)
-    else
-      code, reason, vals = judge(r, s, p, ctx)
-    end
-    emit(id, code, reason, vals)
-    count = count + 1
+    -- Batches end on a subject boundary: a crash loses whole subjects only.
+    if flush_each or nb >= 512 or host_clock() - last > 50 then flush() end
   end
 
-  if r.subject == "city" then
-    -- One subject: each input is the whole result (list) or its first row.
-    local s = {}
-    for _, c in ipairs(cursors) do
-      if c.list then
-        local t = {}
-        while c.row do t[#t + 1] = c.row; advance(c) end
-        s[c.name] = t
-      else
-        s[c.name] = c.row
+  if subject == "city" then
+    if after < 0 and before > 0 then
+      -- One subject: each input is the whole result (list) or its first row.
+      local row = {}
+      for _, st in ipairs(states) do
+        for _, c in ipairs(st.cursors) do
+          if c.list then
+            local t = {}
+            while c.row do t[#t + 1] = c.row; advance(c, st) end
+            c.all = t
+          else
+            c.all = c.row
+          end
+          c.row = nil
+        end
       end
-      c.row = nil
+      for _, st in ipairs(states) do
+        local r = st.r
+        host_slot(st.rule_no, 0)
+        if st.fault_kind and st.fault_id == 0 then host.fault(st.fault_kind) end
+        local proxy = st.proxy
+        st.mt.__index = row
+        for _, c in ipairs(st.cursors) do rawset(proxy, c.name, c.all) end
+        local code, reason, vals
+        if st.input_error then code, reason = CODE.ERROR, st.input_error
+        else code, reason, vals = judge(r, proxy, st.p, ctx) end
+        nb = nb + 1
+        batch[nb] = pack("<I4i8Bs4s4", st.rule_no, 0, code, reason or "", vals or "")
+        count = count + 1
+      end
     end
-    if after < 0 and before > 0 then one(0, s) end
   else
     local where_ = {}
     if ids then where_[#where_ + 1] = ("id IN (%s)"):format(id_list(ids)) end
     if after ~= NO_LOW then where_[#where_ + 1] = ("id > %d"):format(after) end
     if before ~= NO_HIGH then where_[#where_ + 1] = ("id < %d"):format(before) end
-    local sql = ("SELECT * FROM %s%s ORDER BY id"):format(quote_ident(r.subject),
+    local sql = ("SELECT * FROM %s%s ORDER BY id"):format(quote_ident(subject),
       #where_ > 0 and (" WHERE " .. concat(where_, " AND ")) or "")
     local st, err = conn:prepare(sql)
     if not st then
-      host.write("X", pack("<I4s4", rule_no, ("%s:%d: rule %s: subject table %s: %s")
-        :format(r.file, r.line, r.id, r.subject, err)))
-      return
+      error(("subject table %s: %s"):format(subject, err), 0)
     end
     while true do
-      local id, s = st:next()
-      if not s then break end
+      local id, row = st:next()
+      if not row then break end
       id = tointeger(id)
-      if id then one(id, s) end
+      if id then one(id, row) end
     end
     st:close()
   end
-  for _, c in ipairs(cursors) do c.st:close() end
+  for _, stt in ipairs(states) do
+    for _, c in ipairs(stt.cursors) do c.st:close() end
+  end
   flush()
   host_slot(-1, 0)
-  host.write("D", pack("<I4i8", rule_no, count))
+  host.write("D", pack("<i8", count))
   host.gc()
 end
 
@@ -664,10 +756,7 @@ return function()
     handle_load(payload)
   elseif kind == "E" then
     local ok, err = pcall(handle_eval, payload)
-    if not ok then
-      local rule_no = unpack("<I4", payload)
-      host.write("X", pack("<I4s4", rule_no, tostring(err)))
-    end
+    if not ok then host.write("X", pack("<s4", tostring(err))) end
   elseif kind == "Q" then
     return false
   else
