@@ -145,7 +145,13 @@ int rh_db_migrate(sqlite3 *db, int *from, int *to) {
 int rh_db_ensure_engine(sqlite3 *db) {
   const char *sql = rh_embedded_get("engine.sql", NULL);
   if (sql == NULL) return rh_error_set(RH_ERROR, "engine.sql is missing from this build");
-  return rh_db_exec(db, sql);
+  int rc = rh_db_exec(db, sql);
+  /* Columns added to engine tables after their first release: engine.sql
+  ** only creates missing tables, so older databases get them here. */
+  if (rc == RH_OK && !rh_db_has_column(db, "rh_run", "first_result"))
+    rc = rh_db_exec(db, "ALTER TABLE rh_run ADD COLUMN first_result INTEGER;"
+                        "ALTER TABLE rh_run ADD COLUMN last_result INTEGER;");
+  return rc;
 }
 
 int rh_db_table_exists(sqlite3 *db, const char *name) {

@@ -399,7 +399,8 @@ static int sup_spawn(rh_sup *s) {
   uv_read_start((uv_stream_t *)&w->from, on_alloc, on_read);
   rh_buf b = RH_BUF_INIT;
   rc = rh_ruleset_load_frame(s->rs, &b, (uint64_t)s->o->mem_mb << 20, (uint64_t)s->o->instructions,
-                             (uint64_t)s->o->time_ms, (uint64_t)s->o->instructions * 5);
+                             (uint64_t)s->o->time_ms, (uint64_t)s->o->instructions * 5,
+                             s->o->params, s->o->nparams);
   if (rc == RH_OK) rc = wk_send(w, &b);
   rh_buf_free(&b);
   rh_wk **a = realloc(s->wk, (size_t)(s->nwk + 1) * sizeof *a);
@@ -981,13 +982,13 @@ static int store_run_header(rh_sup *s, const char *started, const rh_eval_opts *
   sqlite3_stmt *st = NULL;
   int rc = RH_OK;
   rh_buf filters = RH_BUF_INIT;
-  if (o->npolicies || o->nrules || o->nsubjects) {
-    const char **lists[3] = {o->policies, o->rules, o->subjects};
-    int ns[3] = {o->npolicies, o->nrules, o->nsubjects};
-    const char *keys[3] = {"policy", "rule", "subject"};
+  if (o->npolicies || o->nrules || o->nsubjects || o->nparams) {
+    const char **lists[4] = {o->policies, o->rules, o->subjects, o->params};
+    int ns[4] = {o->npolicies, o->nrules, o->nsubjects, o->nparams};
+    const char *keys[4] = {"policy", "rule", "subject", "param"};
     rh_buf_adds(&filters, "{");
     int first = 1;
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < 4; k++) {
       if (!ns[k]) continue;
       rh_buf_printf(&filters, "%s\"%s\":[", first ? "" : ",", keys[k]);
       for (int i = 0; i < ns[k]; i++) {
@@ -1127,6 +1128,19 @@ int rh_eval_run(const rh_eval_opts *oin, rh_eval_stats *stats, rh_eval_print_fn 
   if ((rc = sup_load(&s)) != RH_OK) goto done;
   trace("rules loaded");
 
+  for (int i = 0; i < o.nparams; i++) {
+    const char *eq = strchr(o.params[i], '=');
+    size_t n = eq ? (size_t)(eq - o.params[i]) : strlen(o.params[i]);
+    int found = 0;
+    for (int k = 0; k < rs->nrules && !found; k++)
+      for (int j = 0; j < rs->rules[k].nparams && !found; j++)
+        found = strlen(rs->rules[k].params[j].name) == n &&
+                strncmp(rs->rules[k].params[j].name, o.params[i], n) == 0;
+    if (!found) {
+      rc = rh_error_set(RH_EUSAGE, "--param %.*s: no rule declares this parameter", (int)n, o.params[i]);
+      goto done;
+    }
+  }
   for (int i = 0; i < o.npolicies; i++)
     if (rh_ruleset_find_policy(rs, o.policies[i]) < 0) {
       rc = rh_error_set(RH_EUSAGE, "--policy %s: no such policy in %s", o.policies[i], o.rules_dir);

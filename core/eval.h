@@ -20,6 +20,7 @@ typedef struct {
   const char **policies; int npolicies;
   const char **rules; int nrules;
   const char **subjects; int nsubjects;   /* "kind:id" */
+  const char **params; int nparams;       /* "NAME=VALUE": try a parameter value */
   int jobs;                   /* worker processes (>= 1) */
   long mem_mb;                /* memory cap per call into a rule, MiB */
   long worker_mem_mb;         /* Lua heap ceiling of a worker, MiB */

@@ -43,6 +43,7 @@ static const command_help commands[] = {
    "  --policy NAME        restrict to policies (repeatable)\n"
    "  --rule ID            restrict to rules (repeatable; no decisions then)\n"
    "  --subject KIND:ID    restrict to subjects and those that roll up to them (repeatable)\n"
+   "  --param NAME=VALUE   evaluate with this parameter value instead of the rules' own\n"
    "  --format text|jsonl|csv   output (default: text on a terminal, jsonl otherwise)\n"
    "  --out FILE           write the output there instead of stdout\n"
    "  --quiet              print one summary line instead of the results\n"
@@ -95,8 +96,8 @@ typedef struct {
   int year, quiet, jobs, limit, help, verbose;
   long long budget;
   long time_ms, mem_mb, watchdog_ms;
-  const char *policies[64], *rule_ids[64], *subjects[256];
-  int npolicies, nrules, nsubjects;
+  const char *policies[64], *rule_ids[64], *subjects[256], *params[64];
+  int npolicies, nrules, nsubjects, nparams;
   const char *pos[8];
   int npos;
 } cli;
@@ -161,6 +162,9 @@ static int parse_cli(cli *c, int argc, char **argv) {
       } else if (strcmp(a, "--rule") == 0) {
         if (c->nrules == 64) return rh_error_set(RH_EUSAGE, "too many --rule");
         c->rule_ids[c->nrules++] = v;
+      } else if (strcmp(a, "--param") == 0) {
+        if (c->nparams == 64) return rh_error_set(RH_EUSAGE, "too many --param");
+        c->params[c->nparams++] = v;
       } else if (strcmp(a, "--subject") == 0) {
         if (c->nsubjects == 256) return rh_error_set(RH_EUSAGE, "too many --subject");
         c->subjects[c->nsubjects++] = v;
@@ -226,6 +230,8 @@ static void opts_from_cli(rh_eval_opts *o, const cli *c) {
   o->nrules = c->nrules;
   o->subjects = (const char **)c->subjects;
   o->nsubjects = c->nsubjects;
+  o->params = (const char **)c->params;
+  o->nparams = c->nparams;
   o->jobs = c->jobs;
   if (c->budget) o->instructions = c->budget;
   if (c->time_ms) o->time_ms = c->time_ms;

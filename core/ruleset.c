@@ -160,12 +160,21 @@ int rh_ruleset_add_file(rh_ruleset *rs, const char *path) {
 }
 
 int rh_ruleset_load_frame(const rh_ruleset *rs, rh_buf *b, uint64_t mem, uint64_t instr,
-                          uint64_t ms, uint64_t load_instr) {
+                          uint64_t ms, uint64_t load_instr, const char *const *overrides,
+                          int novr) {
   int rc = rh_fr_start(b, 'L');
   rc = rc ? rc : rh_fr_u64(b, mem);
   rc = rc ? rc : rh_fr_u64(b, instr);
   rc = rc ? rc : rh_fr_u64(b, ms);
   rc = rc ? rc : rh_fr_u64(b, load_instr);
+  rc = rc ? rc : rh_fr_u32(b, (uint32_t)novr);
+  for (int i = 0; i < novr && rc == RH_OK; i++) {
+    const char *eq = strchr(overrides[i], '=');
+    if (eq == NULL || eq == overrides[i])
+      return rh_error_set(RH_EUSAGE, "--param %s: expected NAME=VALUE", overrides[i]);
+    rc = rh_fr_str(b, overrides[i], (size_t)(eq - overrides[i]));
+    if (rc == RH_OK) rc = rh_fr_str(b, eq + 1, strlen(eq + 1));
+  }
   int n = 0;
   for (int i = 0; i < rs->nfiles; i++) n += rs->files[i].text != NULL;
   rc = rc ? rc : rh_fr_u32(b, (uint32_t)n);

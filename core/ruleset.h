@@ -74,8 +74,10 @@ void rh_ruleset_free(rh_ruleset *rs);
 ** files; it is part of the version hash like any rule file. */
 int rh_ruleset_add_file(rh_ruleset *rs, const char *path);
 /* Appends the L frame that loads this rule set into a worker. */
+/* overrides: "NAME=VALUE" strings (--param), novr of them. */
 int rh_ruleset_load_frame(const rh_ruleset *rs, rh_buf *b, uint64_t mem, uint64_t instr,
-                          uint64_t ms, uint64_t load_instr);
+                          uint64_t ms, uint64_t load_instr, const char *const *overrides,
+                          int novr);
 /* Parses a worker's C frame into rs (replacing any earlier catalog). */
 int rh_ruleset_parse_catalog(rh_ruleset *rs, const void *payload, size_t n);
 /* Index of the rule (id, subject) or -1; subject NULL matches any. */

@@ -264,9 +264,20 @@ end
 -- Load
 -------------------------------------------------------------------------------
 
+-- --param NAME=VALUE: tried in place of every period of NAME (what-if runs).
+local overrides = {}
+
 local function handle_load(payload)
   local pos
   limits.mem, limits.instr, limits.ms, limits.load_instr, pos = unpack("<I8I8I8I8", payload)
+  local nover
+  nover, pos = unpack("<I4", payload, pos)
+  overrides = {}
+  for _ = 1, nover do
+    local name, text
+    name, text, pos = unpack("<s4s4", payload, pos)
+    overrides[name] = math.tointeger(tonumber(text)) or tonumber(text) or text
+  end
   local nfiles
   nfiles, pos = unpack("<I4", payload, pos)
   catalog, policies, schedules, errors, seen_files = {}, {}, {}, {}, {}
@@ -404,6 +415,8 @@ local function params_view(r, as_of)
     local periods = r.params[name]
     if not periods then error(("rule %s has no parameter %s"):format(r.id, tostring(name)), 2) end
     if type(date) ~= "string" then error("p.at: date must be 'YYYY-MM-DD'", 2) end
+    local over = overrides[name]
+    if over ~= nil then return over end
     local per = in_force(periods, date)
     if not per then
       error(("parameter %s has no value in force on %s"):format(name, date), 2)
