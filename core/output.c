@@ -310,9 +310,12 @@ done:
 /* ---- text ---------------------------------------------------------------- */
 
 static const char *SQL_TEXT =
-  "WITH kinds AS (SELECT subject AS kind, min(no) AS rank FROM ("
-  "  SELECT subject, no FROM rh_run_rule WHERE run_id=?1"
-  "  UNION ALL SELECT subject, -1 FROM rh_run_policy WHERE run_id=?1) GROUP BY subject) "
+  /* Subjects that policies decide on come first (most policies first), the
+  ** subjects that only roll up after them, the city last. */
+  "WITH kinds AS (SELECT subject AS kind,"
+  "  CASE WHEN subject = 'city' THEN 1000000000 ELSE min(no) - 100000 * sum(pol) END AS rank FROM ("
+  "  SELECT subject, no, 0 AS pol FROM rh_run_rule WHERE run_id=?1"
+  "  UNION ALL SELECT subject, 100000, 1 FROM rh_run_policy WHERE run_id=?1) GROUP BY subject) "
   "SELECT x.kind, x.sid, x.sec, x.name, x.code, x.answers, x.failed, x.unknown, x.reason, "
   "x.cite, x.vals, x.yearly FROM ("
   " SELECT p.subject AS kind, d.subject_id AS sid, 0 AS sec, d.policy_no AS no, p.policy AS name,"
@@ -421,6 +424,25 @@ static int print_text(sqlite3 *db, const run_row *run, FILE *out, int verbose) {
     fprintf(out, "  %-30s %s %lld · %s %lld · NEEDS_DATA %lld\n", label, rh_decision_name(1, ans),
             (long long)sqlite3_column_int64(st, 3), rh_decision_name(2, ans),
             (long long)sqlite3_column_int64(st, 4), (long long)sqlite3_column_int64(st, 5));
+  }
+  sqlite3_finalize(st);
+
+  /* Plan targets: count against target, as of their deadline. */
+  if (sqlite3_prepare_v2(db,
+                         "SELECT rr.rule, r.outcome, json_extract(r.vals,'$.count'), "
+                         "json_extract(r.vals,'$.target'), coalesce(json_extract(r.vals,'$.deadline'),'') "
+                         "FROM rh_result r JOIN rh_run_rule rr ON rr.run_id=r.run_id AND rr.no=r.rule_no "
+                         "WHERE r.rowid BETWEEN ?2 AND ?3 AND r.run_id=?1 AND rr.kind='target' "
+                         "ORDER BY rr.no",
+                         -1, &st, NULL) != SQLITE_OK)
+    return rh_db_fail(db, "reading the targets");
+  bind_run(st, run);
+  any = 0;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    if (!any) fprintf(out, "\nplan targets\n");
+    any = 1;
+    fprintf(out, "  %-30s %-13s %s/%s%s%s\n", col_text(st, 0), rh_outcome_name(sqlite3_column_int(st, 1)),
+            col_text(st, 2), col_text(st, 3), *col_text(st, 4) ? "  by " : "", col_text(st, 4));
   }
   sqlite3_finalize(st);
   fprintf(out, "\n%ld subjects · %ld results · %ld decisions · %ld errors\n", run->subjects,
