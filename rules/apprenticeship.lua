@@ -1,8 +1,10 @@
 -- Apprenticeship: 现代学徒制 (MODERN, school-based) and 企业新型学徒制 (NE), seed 二(三)2
 -- ("双主体、双身份、双导师"). Rules APP-01..APP-09; policies APPRENTICESHIP_COMPLIANCE, MENTOR_QUALIFIED.
 
-local SRC_2018 = "人社部发〔2018〕66号《关于全面推行企业新型学徒制的意见》"
-local SRC_2021 = "人社部发〔2021〕39号《关于全面推行中国特色企业新型学徒制 加强技能人才培养的指导意见》"
+-- Sources: 人社部发〔2018〕66号《关于全面推行企业新型学徒制的意见》;
+--          人社部发〔2021〕39号《关于全面推行中国特色企业新型学徒制 加强技能人才培养的指导意见》.
+local SRC_2018 = "人社部发〔2018〕66号"
+local SRC_2021 = "人社部发〔2021〕39号"
 
 local PROGRAM_ZH = { MODERN = "现代学徒制", NE = "企业新型学徒制" }
 local ROLE_ZH = { SCHOOL = "学校导师", ENTERPRISE = "企业导师" }
@@ -249,6 +251,7 @@ rule "APP-09" {
   check = function(s, p, ctx)
     local b = s.birth and s.birth.birth_date
     if b == nil then return unknown("学徒出生日期未记录", {}) end
+    -- OPEN QUESTION (d)8: age n is reached on add_years(birth, n).
     local age = rh.age(b, s.start_date)
     local v = { age = age, birth = b, start = s.start_date, min = p.MIN_AGE,
                 reached = rh.add_years(b, p.MIN_AGE) }

@@ -1,7 +1,8 @@
 -- "1+X" certificate pilot (seed 二(三)2; 教职成〔2019〕6号). Rules CERT-01 (per certificate) and
 -- CERT-02 (coverage indicator: one rule per 1+X pilot major and one, with the same id, for the whole city).
 
-local SRC_6 = "教职成〔2019〕6号《关于在院校实施“学历证书+若干职业技能等级证书”制度试点方案》"
+-- Source: 教职成〔2019〕6号《关于在院校实施“学历证书+若干职业技能等级证书”制度试点方案》.
+local SRC_6 = "教职成〔2019〕6号"
 
 -- The parameter values are dates and lists, valid whatever the as_of, so they start early.
 local X_CERT_START = { { from = "2000-01-01", value = "2019-04-04", source = SRC_6 .. "(2019-04-04印发) [V]" } }

@@ -5,7 +5,8 @@
 ---------------------------------------------------------------------------
 -- Shared parameters (declared once here, listed in each rule that uses them)
 ---------------------------------------------------------------------------
-local SRC_590 = "发改社会〔2019〕590号《建设产教融合型企业实施办法(试行)》"
+-- Source: 发改社会〔2019〕590号《建设产教融合型企业实施办法(试行)》.
+local SRC_590 = "发改社会〔2019〕590号"
 
 local REQUIRED_PROVINCE = {
   { from = "2019-03-28", value = "陕西省", source = "陕西省产教融合型企业建设培育试点通知 [V]" },
@@ -16,6 +17,7 @@ local LOOKBACK_YEARS = {
 }
 -- OPEN QUESTION (d)3: who qualifies for priority support — only the 3 demonstration enterprises, or any
 -- 产教融合型 enterprise (reserve or certified)? Default: all three kinds below ("|"-separated list).
+-- No fixed validity term was found: a designation is valid from valid_from through valid_to (NULL = open) as recorded.
 local PRIORITY_DESIGNATIONS = {
   { from = "2019-03-28", value = "CJRH_RESERVE|CJRH_CERTIFIED|CITY_DEMO",
     source = "seed 二(二)1 + [A] 政策书(d)3" },
@@ -333,6 +335,7 @@ rule "CJE-08" {
     local early = before_590(ctx); if early then return early end
     local bad, unclear = set_of(p.DISQUALIFYING), {}
     local n = p.REAPPLY_BAR_YEARS
+    -- OPEN QUESTION (d)8: the 5-year bar runs through add_years(revoked_date, 5) inclusive (Feb-29 -> Feb-28).
     local barred = nil
     for _, d in ipairs(by_date(s.revoked, "revoked_date")) do
       local bar_end = rh.add_years(d.revoked_date, n)       -- the bar lasts through bar_end inclusive

@@ -163,6 +163,7 @@ local function tax_chain(s, p, Y, stop_before_Y)
     local rate = param_on(p, "SURCHARGE_CREDIT", y .. "-12-31")
     local credit = 0
     if rate ~= nil then credit = rh.round_mul(sum, rate) end
+    -- OPEN QUESTION (d)9: the credit is used against the sum of 教育费附加 and 地方教育附加 (no split between them).
     local due = rh.fen(r.edu_due) + rh.fen(r.local_edu_due)
     local avail = credit + balance
     local used = min(avail, due)

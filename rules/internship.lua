@@ -80,23 +80,38 @@ end
 -- The pay months of an internship that are due on as_of: from the start month to the month of
 -- min(end, as_of), keeping only months whose last day is on or before as_of (a month is paid after it ends).
 local function due_months(s, as_of)
-  local out = {}
   local last = min_date(s.end_date, as_of)
-  if last < s.start_date then return out end
-  local m, stop = rh.month_of(s.start_date), rh.month_of(last)
-  while m <= stop and rh.month_last(m) <= as_of do
+  if last < s.start_date then return {} end
+  local y, mo = tonumber(s.start_date:sub(1, 4)), tonumber(s.start_date:sub(6, 7))
+  local stop, out = last:sub(1, 7), {}
+  while true do
+    local m = string.format("%04d-%02d", y, mo)
+    if m > stop then break end
     out[#out + 1] = m
-    m = rh.month_of(rh.add_months(rh.month_first(m), 1))
+    if mo == 12 then y, mo = y + 1, 1 else mo = mo + 1 end
   end
+  -- only the last month can still be running on as_of (every earlier one ends before `last`)
+  if rh.month_last(out[#out]) > as_of then out[#out] = nil end
   return out
 end
 
--- Days of month m covered by the internship.
+-- Days of month m covered by the internship, and the days of the month. Only the first and the
+-- last month of an internship can be partial.
 local function days_in(s, m)
-  local a = max_date(s.start_date, rh.month_first(m))
+  local dim = rh.days_in_month(m)
+  if m ~= s.start_date:sub(1, 7) and m ~= s.end_date:sub(1, 7) then return dim, dim end
+  local a = max_date(s.start_date, m .. "-01")
   local b = min_date(s.end_date, rh.month_last(m))
-  if b < a then return 0 end
-  return rh.days_between(a, b) + 1
+  if b < a then return 0, dim end
+  return rh.days_between(a, b) + 1, dim
+end
+
+-- Pay for `days` of a month of `dim` days meets ratio r of the monthly wage w (all in fen):
+-- pay·dim ≥ r·w·days, exactly.
+local function meets(pay, dim, w, days, r) return rh.at_least(pay * dim, w * days, r) end
+-- The prorated floor, rounded half up to the fen, as text (for reasons only).
+local function floor_text(w, days, dim, r)
+  return rh.money((rh.round_mul(w * days, r) * 2 + dim) // (2 * dim)) .. "元"
 end
 
 -- Hours are stored with at most 2 decimals; compare them as integer hundredths.
@@ -137,6 +152,7 @@ rule "INT-01" {
   check = function(s, p, ctx)
     -- OPEN QUESTION (d)5: only POST internships with major_matched = 1 count (not 认知, not "相近" majors);
     -- measured over the year against the year's latest headcount; 规上 as recorded in is_above_scale.
+    -- OPEN QUESTION (d)7: N = on_post_employees as reported.
     if param_on(p, "INTERN_TARGET", ctx.as_of) == nil then return na("评估日{as_of}方案尚未施行", {}) end
     if s.is_above_scale == nil then return unknown("未记录是否为规模以上企业", {}) end
     if s.is_above_scale == 0 then return na("非规模以上企业,不适用2%目标", {}) end
@@ -340,6 +356,7 @@ rule "INT-06" {
     if s.type ~= "POST" then return na("{kind}不适用最低年龄要求", v) end
     local b = s.student and s.student.birth_date
     if b == nil then return unknown("学生出生日期未记录", v) end
+    -- OPEN QUESTION (d)8: age n is reached on add_years(birth, n) (a Feb-29 birthday on Feb-28 in common years).
     v.birth, v.age, v.reached = b, rh.age(b, s.start_date), rh.add_years(b, p.MIN_AGE_POST)
     if v.age >= p.MIN_AGE_POST then return pass("{kind}开始日{start}时{age}周岁,已满{min}周岁", v) end
     return fail("{kind}开始日{start}时{age}周岁,未满{min}周岁({reached}满{min}周岁)", v)
@@ -397,57 +414,54 @@ rule "INT-08" {
     end
     local failed, unknowns, checked, first_fail = {}, {}, 0, nil
     for _, m in ipairs(due_months(s, ctx.as_of)) do
-      local day1 = rh.month_first(m)
+      local day1 = m .. "-01"
       local reg = regime(p, day1)
       if not (reg == "R2016" and s.independent_work ~= 1) then        -- R2016 跟岗: no pay standard
         checked = checked + 1
-        local days, dim = days_in(s, m), rh.days_in_month(m)
+        local days, dim = days_in(s, m)
         local pay = paid[m]
-        local ratio = p.at("PAY_RATIO", day1)
-        local pw, ew = in_force(s.post_wages, day1), in_force(s.ent_wages, day1)
-        -- floor for `days` of `dim` days of a monthly wage w (fen) at ratio: pay·dim ≥ ratio·w·days
-        local function meets(w, rr) return rh.at_least(pay * dim, w * days, rr) end
-        local function shown(w, rr) return rh.money((rh.round_mul(w * days, rr) * 2 + dim) // (2 * dim)) end
-        local verdict, floor_text = nil, nil                            -- true / false / nil (unknown)
+        local verdict, why = nil, nil          -- true / false / nil (unknown); why: the floor, built on failure
         if pay == nil then
-          verdict, floor_text = false, nil
+          verdict, why = false, "无报酬支付记录"
         elseif reg == "R2016" then
+          local pw = in_force(s.post_wages, day1)
           local w = pw and pw.probation_wage_monthly
           if w ~= nil then
-            verdict = meets(rh.fen(w), ratio)
-            floor_text = "试用期工资" .. ratio .. "=" .. shown(rh.fen(w), ratio) .. "元"
+            local ratio = p.at("PAY_RATIO", day1)
+            verdict = meets(pay, dim, rh.fen(w), days, ratio)
+            if not verdict then why = "低于试用期工资" .. ratio .. "=" .. floor_text(rh.fen(w), days, dim, ratio) end
           end
         elseif s.independent_work == 1 then
+          local ratio = p.at("PAY_RATIO", day1)
+          local pw, ew = in_force(s.post_wages, day1), in_force(s.ent_wages, day1)
           local std = pw and pw.wage_standard_monthly
           local low = ew and ew.lowest_grade_wage_monthly
-          local mode = p.at("PAY_FLOOR_MODE", day1)
-          if mode == "LOWEST_GRADE_80" then
+          if p.at("PAY_FLOOR_MODE", day1) == "LOWEST_GRADE_80" then
             if low ~= nil then
-              verdict = meets(rh.fen(low), ratio)
-              floor_text = "最低档工资" .. ratio .. "=" .. shown(rh.fen(low), ratio) .. "元"
+              verdict = meets(pay, dim, rh.fen(low), days, ratio)
+              if not verdict then why = "低于最低档工资" .. ratio .. "=" .. floor_text(rh.fen(low), days, dim, ratio) end
             end
           else
             local a, b = nil, nil                                       -- nil = that standard is unknown
-            if std ~= nil then a = meets(rh.fen(std), ratio) end
-            if low ~= nil then b = meets(rh.fen(low), "100%") end
+            if std ~= nil then a = meets(pay, dim, rh.fen(std), days, ratio) end
+            if low ~= nil then b = meets(pay, dim, rh.fen(low), days, "100%") end
             if a == true or b == true then verdict = true
-            elseif a == false and b == false then verdict = false end
-            local parts = {}
-            if std ~= nil then parts[#parts + 1] = "同岗位工资" .. ratio .. "=" .. shown(rh.fen(std), ratio) .. "元" end
-            if low ~= nil then parts[#parts + 1] = "最低档工资" .. shown(rh.fen(low), "100%") .. "元" end
-            floor_text = table.concat(parts, "或")
+            elseif a == false and b == false then
+              verdict = false
+              why = "低于同岗位工资" .. ratio .. "=" .. floor_text(rh.fen(std), days, dim, ratio)
+                .. ",也低于最低档工资" .. floor_text(rh.fen(low), days, dim, "100%")
+            end
           end
         else
-          verdict, floor_text = pay > 0, "应大于0元"
+          verdict = pay > 0
+          if not verdict then why = "应大于0元" end
         end
-        if days < dim and floor_text then floor_text = floor_text .. "(按" .. days .. "/" .. dim .. "天折算)" end
         if verdict == false then
-          local t
-          if pay == nil then t = m .. ":无报酬支付记录"
-          else t = m .. ":实付" .. rh.money(pay) .. "元,低于" .. (floor_text or "") end
-          failed[#failed + 1] = t
+          if pay ~= nil and days < dim then why = why .. "(按" .. days .. "/" .. dim .. "天折算)" end
+          local text = m .. ":" .. (pay and ("实付" .. rh.money(pay) .. "元,") or "") .. why
+          failed[#failed + 1] = text
           if first_fail == nil then
-            first_fail = { month = m, paid = pay and rh.yuan(pay) or 0, floor = floor_text }
+            first_fail = { month = m, paid = pay and rh.yuan(pay) or 0, floor = why }
           end
         elseif verdict == nil then
           unknowns[#unknowns + 1] = m
@@ -486,7 +500,7 @@ rule "INT-09" {
     local FORM_ZH = { GOODS = "实物", VOUCHER = "代金券" }
     local bad, checked = {}, 0
     for _, m in ipairs(due_months(s, ctx.as_of)) do
-      if regime(p, rh.month_first(m)) == "R2021" then
+      if regime(p, m .. "-01") == "R2021" then
         checked = checked + 1
         local list_m = by_month[m]
         if list_m == nil then
@@ -608,6 +622,8 @@ rule "INT-12" {
     ]],
   },
   check = function(s, p, ctx)
+    -- OPEN QUESTION (d)6: a filed special arrangement (special_arrangement_filed) does not waive the high-risk ban
+    -- until the city confirms the R2021 text. The bans apply to every internship type and both regimes.
     local VENUE_ZH = { BAR = "酒吧", KTV = "KTV", NIGHTCLUB = "夜总会", BATHHOUSE = "洗浴场所",
                        GAME_HALL = "游戏厅", INTERNET_CAFE = "网吧" }
     local pl = s.place or {}
