@@ -1093,6 +1093,42 @@ static int store_run_header(rh_sup *s, const char *started, const rh_eval_opts *
   return rc;
 }
 
+
+/* explain (keep == 0): the run is written to TEMP copies of the engine
+** tables.  Unqualified names resolve to the temp schema first, so every
+** statement below (and the printer) uses them unchanged, while the main
+** database is only read: no write lock is taken, and an explanation is
+** answered even while a long run holds that lock. */
+static int use_scratch_tables(sqlite3 *db) {
+  const char *sql = rh_embedded_get("engine.sql", NULL);
+  if (sql == NULL) return rh_error_set(RH_ERROR, "engine.sql is missing from this build");
+  rh_buf b = RH_BUF_INIT;
+  int rc = RH_OK;
+  for (const char *p = sql; *p && rc == RH_OK;) {
+    static const struct { const char *from, *to; } swaps[] = {
+      {"CREATE TABLE IF NOT EXISTS ", "CREATE TEMP TABLE IF NOT EXISTS "},
+      {"CREATE VIEW IF NOT EXISTS ", "CREATE TEMP VIEW IF NOT EXISTS "},
+      {"INSERT OR IGNORE INTO rh_outcome", "INSERT OR IGNORE INTO temp.rh_outcome"}};
+    int hit = 0;
+    for (size_t i = 0; i < sizeof swaps / sizeof *swaps && !hit; i++) {
+      size_t n = strlen(swaps[i].from);
+      if (strncmp(p, swaps[i].from, n) == 0) {
+        rc = rh_buf_adds(&b, swaps[i].to);
+        p += n;
+        hit = 1;
+      }
+    }
+    if (!hit) rc = rh_buf_add(&b, p++, 1);
+  }
+  if (rc == RH_OK) rc = rh_db_exec(db, b.data);
+  /* columns ensure_engine adds to older databases */
+  if (rc == RH_OK && !rh_db_has_column(db, "rh_run", "first_result"))
+    rc = rh_db_exec(db, "ALTER TABLE temp.rh_run ADD COLUMN first_result INTEGER;"
+                        "ALTER TABLE temp.rh_run ADD COLUMN last_result INTEGER;");
+  rh_buf_free(&b);
+  return rc;
+}
+
 int rh_eval_run(const rh_eval_opts *oin, rh_eval_stats *stats, rh_eval_print_fn print, void *ud) {
   rh_eval_opts o = *oin;
   char today[11], started[32], year_buf[8];
@@ -1153,10 +1189,12 @@ int rh_eval_run(const rh_eval_opts *oin, rh_eval_stats *stats, rh_eval_print_fn 
     }
 
   if ((rc = rh_db_open(&s.db, o.db_path, RH_DB_RW)) != RH_OK) goto done;
-  if ((rc = rh_db_ensure_engine(s.db)) != RH_OK) goto done;
   /* One run writes many pages: keep them in memory instead of spilling
   ** half-built b-trees to the WAL and reading them back. */
   rh_db_exec(s.db, "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;");
+  /* ensure_engine writes (INSERT OR IGNORE): only a run that is kept may.
+  ** After temp_store: changing it drops every temp table. */
+  if ((rc = o.keep ? rh_db_ensure_engine(s.db) : use_scratch_tables(s.db)) != RH_OK) goto done;
 
   /* Which rules and policies run. */
   s.rule_on = calloc((size_t)rs->nrules + 1, sizeof *s.rule_on);
@@ -1230,7 +1268,7 @@ int rh_eval_run(const rh_eval_opts *oin, rh_eval_stats *stats, rh_eval_print_fn 
   }
 
   rh_now_iso(started);
-  if ((rc = rh_db_exec(s.db, "BEGIN IMMEDIATE")) != RH_OK) goto done;
+  if ((rc = rh_db_exec(s.db, o.keep ? "BEGIN IMMEDIATE" : "BEGIN")) != RH_OK) goto done;
   in_txn = 1;
   if ((rc = store_run_header(&s, started, &o, pol_on)) != RH_OK) goto done;
   if (sqlite3_prepare_v3(s.db,

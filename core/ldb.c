@@ -6,6 +6,7 @@
 
 #include "db.h"
 #include "rh.h"
+#include "worker.h"
 
 #define CONN_MT "rh.Conn"
 #define STMT_MT "rh.Stmt"
@@ -60,6 +61,7 @@ typedef struct {
 ** worker forever, and the supervisor's watchdog is the backstop. */
 static int conn_progress(void *ud) {
   rh_lconn *c = ud;
+  (*rh_worker_heartbeat)++;
   return c->deadline_ns != 0 && uv_hrtime() > c->deadline_ns;
 }
 
@@ -232,12 +234,19 @@ static void push_col(lua_State *L, sqlite3_stmt *st, int i) {
   }
 }
 
-/* stmt:next() -> key, row | nil.  key is the first column (an integer when it
-** holds one), row a fresh table of column name -> value (NULLs absent).
-** Errors raise "sql: message". */
+/* stmt:next([ms]) -> key, row | nil.  key is the first column (an integer when
+** it holds one), row a fresh table of column name -> value (NULLs absent).
+** With ms > 0 this one step is interrupted after ms milliseconds (a rule's
+** input cannot hold the worker in SQLite, where no Lua hook runs); the
+** connection's own deadline is restored afterwards.  Errors raise
+** "sql: message". */
 static int stmt_next(lua_State *L) {
   rh_lstmt *s = check_stmt(L, 1);
+  lua_Integer ms = luaL_optinteger(L, 2, 0);
+  uint64_t saved = s->conn->deadline_ns;
+  if (ms > 0) s->conn->deadline_ns = uv_hrtime() + (uint64_t)ms * 1000000u;
   int rc = sqlite3_step(s->st);
+  s->conn->deadline_ns = saved;
   if (rc == SQLITE_DONE) {
     lua_pushnil(L);
     return 1;

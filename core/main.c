@@ -11,8 +11,14 @@
 #include "eval.h"
 #include "import.h"
 #include "ldb.h"
+#include "lint.h"
 #include "output.h"
 #include "rh.h"
+#include "serve.h"
+#include "diff.h"
+#include "replay.h"
+#include "report.h"
+#include "ruletest.h"
 #include "worker.h"
 
 #define EXIT_OK 0
@@ -34,9 +40,12 @@ static const command_help commands[] = {
    "every problem is printed as FILE:LINE: column: why and the database is unchanged.\n"
    "Exit 0 imported, 1 rejected, 2 bad usage or database error.\n"},
   {"check", "[--rules DIR] [--db PATH]", "load and validate every rule script",
-   "Loads each rule file in a worker and prints file:line: message per problem. When the\n"
-   "database exists, also checks that subject tables exist, that every input's SQL compiles\n"
-   "against the schema, and that policies can roll up their rules. Exit 1 if any problem.\n"},
+   "Loads each rule file in a worker and prints file:line: message per problem, one root\n"
+   "cause each. Once the files load, also: input SQL that does not compile (unknown table or\n"
+   "column, at its line), parameters read but not declared or declared but never read,\n"
+   "parameter periods that overlap or leave a gap, rules without cite, subjects that are not\n"
+   "tables and policies that cannot roll up their rules. The schema is the database's when\n"
+   "it exists, else the data model's. Exit 1 if any problem.\n"},
   {"eval", "[--db PATH] [--rules DIR] [options]", "evaluate rules, store the run, print the results",
    "  --as-of YYYY-MM-DD   the date the evaluation speaks for (default: today)\n"
    "  --year YYYY          the year for yearly rules (default: the year of --as-of)\n"
@@ -52,6 +61,7 @@ static const command_help commands[] = {
    "  --time-ms N          wall-clock limit per call into a rule (default 1000)\n"
    "  --mem-mb N           memory per call into a rule, MiB (default 64)\n"
    "  --watchdog-ms N      a worker silent this long is killed (default 3000)\n"
+   "  --schedule NAME      tag the stored run with a schedule name (serve does this)\n"
    "Exit 0 done; 1 done but some rule raised an error (outcome ERROR); 2 bad usage,\n"
    "unreadable database or rules that do not load (nothing written).\n"},
   {"explain", "SUBJECT [--db PATH] [--rules DIR] [--as-of DATE] [--year YYYY]",
@@ -60,7 +70,59 @@ static const command_help commands[] = {
    "internships, ...) and prints each outcome with its reason, the values compared and the\n"
    "clause cited. Nothing is stored.\n"},
   {"runs", "[--db PATH] [--limit N]", "list past runs, newest first", ""},
+  {"serve", "[--db PATH] [--rules DIR] [--config FILE] [--listen HOST:PORT] [--log FILE] [--jobs N]",
+   "run the schedules and the HTTP API (JSON) until SIGTERM",
+   "One process, one event loop; rule code runs only in child processes.\n"
+   "  --config FILE        one more rule file, e.g. with the schedule \"NAME\" { cron = ... } blocks\n"
+   "  --listen HOST:PORT   where the API listens (default 127.0.0.1:8080; port 0 = any free port)\n"
+   "  --log FILE           append the log there instead of stderr\n"
+   "  --jobs N             worker processes per scheduled run (default 1)\n"
+   "Schedules use 5-field cron expressions in local time; a slot missed while the service\n"
+   "was down runs once at start.  Rule edits (a watch on --rules, or SIGHUP) are checked\n"
+   "before they replace the serving rules; a failed reload keeps the old ones and shows\n"
+   "the problems at GET /rules.  SIGTERM/SIGINT stop it: a running evaluation is\n"
+   "abandoned and stores nothing.  Endpoints: /health /rules /runs /runs/N\n"
+   "/runs/N/decisions /runs/N/results /subjects/KIND:ID /evaluate/KIND:ID\n"
+   "POST /evaluate /schedules POST /reload.\n"},
   {"show", "RUN [--db PATH] [--format text|jsonl|csv] [--out FILE]", "print one stored run", ""},
+  {"test", "[--rules DIR] [--tests DIR] [--verbose] [NAME...]",
+   "run the rule tests and report which rules and clauses none exercises",
+   "Each case in the test files (RULES/tests/*.lua, see rules/README.md) gives a few rows per\n"
+   "table, an as-of date and the outcomes or decisions it expects. It is evaluated on a fresh\n"
+   "temporary database; nothing is stored. A failing case prints expected vs actual with the\n"
+   "reason text. Then coverage: the rule ids, policies and cited clauses no case exercises.\n"
+   "  --tests DIR          the test files (default RULES/tests)\n"
+   "  --verbose            also list the passing cases and the clauses that are tested\n"
+   "  NAME...              run only the cases whose name contains one of these\n"
+   "Exit 0 every case passed; 1 some case failed; 2 the rules or tests do not load.\n"},
+  {"diff", "[--rules NEW] [--against OLD | --against-run RUN] [--param NAME=VALUE] [options]",
+   "which subjects change, and why, between two rule sets",
+   "Evaluates both rule sets over the same database, as-of date and year (nothing is stored)\n"
+   "and lists every subject whose decision or rule outcome changes, old -> new, with both\n"
+   "reasons; then, per policy, how many subjects gain or lose the positive answer.\n"
+   "  --rules DIR          the new rule set (default ./rules)\n"
+   "  --against DIR        the old rule set (default: the new one, to try --param)\n"
+   "  --against-run RUN    the old rule set is the one stored with run RUN; its as-of date,\n"
+   "                       year and --param values are the defaults\n"
+   "  --param NAME=VALUE   try a parameter value on the new side without editing any file\n"
+   "  --as-of, --year, --policy, --rule, --subject, --jobs   as for eval\n"
+   "  --format text|jsonl  (default text)\n"
+   "Exit 0 nothing changes; 1 changes listed; 2 bad usage or rules that do not load.\n"},
+  {"replay", "RUN [--db PATH] [--out FILE]", "re-evaluate a stored run with its own rule texts",
+   "Restores the rule files stored with the run (content-addressed in the database),\n"
+   "evaluates them again with the run's as-of date, year, filters and parameters (nothing\n"
+   "is stored) and compares the JSON Lines of both runs byte for byte, except the run id\n"
+   "and timestamps. Data changed since the run shows up as differences.\n"
+   "  --out FILE           also write the replayed run's JSON Lines there\n"
+   "Exit 0 identical; 1 differences (listed); 2 bad usage, unknown run, texts not stored.\n"},
+  {"report", "RUN --format csv|xlsx|html [--db PATH] [--out FILE]",
+   "a stored run as a report for the bureau",
+   "One row per subject and policy: the decision, the failed criteria and the reasons with\n"
+   "the clauses cited (from the subject's own results and those that roll up to it).\n"
+   "  csv    UTF-8 with a byte-order mark (Excel shows Chinese text), RFC 4180 quoting\n"
+   "  xlsx   a workbook with decisions, a summary per policy and plan targets (needs --out)\n"
+   "  html   one self-contained page: summary per policy, plan targets as a chart, details\n"
+   "Exit 0 written; 1 no such run; 2 bad usage.\n"},
   {"help", "[COMMAND]", "describe the commands", ""},
   {NULL, NULL, NULL, NULL}};
 
@@ -93,6 +155,8 @@ static int fail(int code, const char *cmd) {
 /* Options shared by the commands; each command reads what it needs. */
 typedef struct {
   const char *db, *rules, *as_of, *format, *out, *encoding;
+  const char *schedule, *listen, *config, *log;
+  const char *against, *against_run, *tests;
   int year, quiet, jobs, limit, help, verbose;
   long long budget;
   long time_ms, mem_mb, watchdog_ms;
@@ -135,6 +199,13 @@ static int parse_cli(cli *c, int argc, char **argv) {
       else if (strcmp(a, "--format") == 0) c->format = v;
       else if (strcmp(a, "--out") == 0) c->out = v;
       else if (strcmp(a, "--encoding") == 0) c->encoding = v;
+      else if (strcmp(a, "--schedule") == 0) c->schedule = v;
+      else if (strcmp(a, "--listen") == 0) c->listen = v;
+      else if (strcmp(a, "--config") == 0) c->config = v;
+      else if (strcmp(a, "--log") == 0) c->log = v;
+      else if (strcmp(a, "--against") == 0) c->against = v;
+      else if (strcmp(a, "--against-run") == 0) c->against_run = v;
+      else if (strcmp(a, "--tests") == 0) c->tests = v;
       else if (strcmp(a, "--year") == 0) {
         if (parse_long(a, v, 1900, 9999, &n)) return RH_EUSAGE;
         c->year = (int)n;
@@ -237,64 +308,7 @@ static void opts_from_cli(rh_eval_opts *o, const cli *c) {
   if (c->time_ms) o->time_ms = c->time_ms;
   if (c->mem_mb) o->mem_mb = c->mem_mb;
   if (c->watchdog_ms) o->watchdog_ms = c->watchdog_ms;
-}
-
-/* Static checks that need the database: tables, columns, input SQL. */
-static int check_against_db(const rh_ruleset *rs, const char *path, FILE *out) {
-  sqlite3 *db = NULL;
-  int problems = 0;
-  if (access(path, F_OK) != 0 || rh_db_open(&db, path, RH_DB_RO) != RH_OK) return 0;
-  for (int i = 0; i < rs->nrules; i++) {
-    const rh_rule_info *r = &rs->rules[i];
-    if (r->cite[0] == '\0') {
-      fprintf(out, "%s:%d: rule %s has no cite: name the clause it implements\n", r->file, r->line, r->id);
-      problems++;
-    }
-    if (strcmp(r->subject, "city") != 0 && !rh_db_table_exists(db, r->subject)) {
-      fprintf(out, "%s:%d: rule %s: subject '%s' is not a table of the database\n", r->file,
-              r->line, r->id, r->subject);
-      problems++;
-      continue;
-    }
-    for (int k = 0; k < r->ninputs; k++) {
-      sqlite3_stmt *st = NULL;
-      /* Prepared under the same authorizer as in a worker: a denied
-      ** function or a write is reported here, before any run. */
-      sqlite3_set_authorizer(db, rh_ldb_authorizer, NULL);
-      int prc = sqlite3_prepare_v2(db, r->inputs[k].sql, -1, &st, NULL);
-      sqlite3_set_authorizer(db, NULL, NULL);
-      if (prc != SQLITE_OK) {
-        fprintf(out, "%s:%d: rule %s: input '%s': %s\n", r->file, r->line, r->id,
-                r->inputs[k].name, sqlite3_errmsg(db));
-        problems++;
-      }
-      sqlite3_finalize(st);
-    }
-  }
-  for (int i = 0; i < rs->npolicies; i++) {
-    const rh_policy_info *p = &rs->policies[i];
-    char col[80];
-    snprintf(col, sizeof col, "%s_id", p->subject);
-    if (!rh_db_table_exists(db, p->subject)) {
-      fprintf(out, "%s:%d: policy %s: subject '%s' is not a table of the database\n", p->file,
-              p->line, p->name, p->subject);
-      problems++;
-      continue;
-    }
-    for (int k = 0; k < rs->nrules; k++) {
-      const rh_rule_info *r = &rs->rules[k];
-      int named = 0;
-      for (int j = 0; j < p->nrules; j++) named |= strcmp(p->rules[j], r->id) == 0;
-      if (!named || strcmp(r->subject, p->subject) == 0) continue;
-      if (strcmp(r->subject, "city") == 0 || !rh_db_has_column(db, r->subject, col)) {
-        fprintf(out, "%s:%d: policy %s: rule %s judges %s, which has no %s column to roll up to %s\n",
-                p->file, p->line, p->name, r->id, r->subject, col, p->subject);
-        problems++;
-      }
-    }
-  }
-  rh_db_close(db);
-  return problems;
+  o->schedule = c->schedule;
 }
 
 static int cmd_check(const cli *c) {
@@ -306,7 +320,15 @@ static int cmd_check(const cli *c) {
   if (rc != RH_OK && rc != RH_ELOAD) return fail(EXIT_USAGE, "check");
   int problems = 0;
   for (int i = 0; i < rs->nerrors; i++, problems++) printf("%s\n", rs->errors[i]);
-  if (rc == RH_OK) problems += check_against_db(rs, c->db, stdout);
+  if (rc == RH_OK) {
+    /* Static checks (lint.h) only once everything loads: one root cause at a time. */
+    int n = 0;
+    if (rh_lint(&n, rs, c->db, stdout) != RH_OK) {
+      rh_ruleset_free(rs);
+      return fail(EXIT_USAGE, "check");
+    }
+    problems += n;
+  }
   if (problems == 0)
     printf("%s: %d rule%s, %d polic%s, no problems (rules %.12s)\n", c->rules, rs->nrules,
            rs->nrules == 1 ? "" : "s", rs->npolicies, rs->npolicies == 1 ? "y" : "ies", rs->version);
@@ -418,8 +440,87 @@ static int cmd_show(const cli *c) {
   return rc == RH_OK ? EXIT_OK : fail(rc == RH_ENOTFOUND ? EXIT_SOME : EXIT_USAGE, "show");
 }
 
+static int cmd_test(const cli *c) {
+  rh_test_opts o = {c->rules, c->tests, c->pos, c->npos, NULL, c->verbose, stdout};
+  rh_test_stats st;
+  int rc = rh_ruletest_run(&st, &o);
+  if (rc == RH_ELOAD) return fail(EXIT_USAGE, "test");
+  if (rc != RH_OK) return fail(EXIT_USAGE, "test");
+  return st.failed || st.cases == 0 ? EXIT_SOME : EXIT_OK;
+}
+
+static int cmd_diff(const cli *c) {
+  rh_diff_opts o;
+  memset(&o, 0, sizeof o);
+  opts_from_cli(&o.eval, c);
+  o.old_dir = c->against;
+  long long run = 0;
+  if (need_pos(c, 0, "diff")) return fail(EXIT_USAGE, "diff");
+  if (c->against && c->against_run) {
+    rh_error_set(RH_EUSAGE, "--against and --against-run: choose one old rule set");
+    return fail(EXIT_USAGE, "diff");
+  }
+  if (c->against_run && parse_long("--against-run", c->against_run, 1, INT64_MAX, &run) != RH_OK)
+    return fail(EXIT_USAGE, "diff");
+  o.against_run = run;
+  if (c->format && strcmp(c->format, "jsonl") != 0 && strcmp(c->format, "text") != 0) {
+    rh_error_set(RH_EUSAGE, "--format %s: expected text or jsonl", c->format);
+    return fail(EXIT_USAGE, "diff");
+  }
+  o.jsonl = c->format && strcmp(c->format, "jsonl") == 0;
+  if (access(c->db, F_OK) != 0) {
+    rh_error_set(RH_ENOTFOUND, "%s: no such database", c->db);
+    return fail(EXIT_USAGE, "diff");
+  }
+  rh_diff_stats st;
+  if (rh_diff_run(&st, &o) != RH_OK) return fail(EXIT_USAGE, "diff");
+  return st.results_changed || st.decisions_changed ? EXIT_SOME : EXIT_OK;
+}
+
+static int cmd_replay(const cli *c) {
+  long long run;
+  if (need_pos(c, 1, "replay") || parse_long("RUN", c->pos[0], 1, INT64_MAX, &run) != RH_OK)
+    return fail(EXIT_USAGE, "replay");
+  if (access(c->db, F_OK) != 0) {
+    rh_error_set(RH_ENOTFOUND, "%s: no such database", c->db);
+    return fail(EXIT_USAGE, "replay");
+  }
+  rh_replay_opts o = {c->db, run, NULL, c->out, stdout};
+  rh_replay_stats st;
+  if (rh_replay_run(&st, &o) != RH_OK) return fail(EXIT_USAGE, "replay");
+  return st.differences ? EXIT_SOME : EXIT_OK;
+}
+
+static int cmd_report(const cli *c) {
+  long long run;
+  rh_report_format fmt;
+  sqlite3 *db = NULL;
+  if (need_pos(c, 1, "report") || parse_long("RUN", c->pos[0], 1, INT64_MAX, &run) != RH_OK)
+    return fail(EXIT_USAGE, "report");
+  if (c->format == NULL) {
+    rh_error_set(RH_EUSAGE, "--format csv|xlsx|html is required");
+    return fail(EXIT_USAGE, "report");
+  }
+  if (rh_report_format_parse(&fmt, c->format) != RH_OK) return fail(EXIT_USAGE, "report");
+  if (access(c->db, F_OK) != 0) {
+    rh_error_set(RH_ENOTFOUND, "%s: no such database", c->db);
+    return fail(EXIT_USAGE, "report");
+  }
+  if (rh_db_open(&db, c->db, RH_DB_RO) != RH_OK) return fail(EXIT_USAGE, "report");
+  int rc = rh_report_write(db, run, fmt, c->out);
+  rh_db_close(db);
+  return rc == RH_OK ? EXIT_OK : fail(rc == RH_ENOTFOUND ? EXIT_SOME : EXIT_USAGE, "report");
+}
+
+static int cmd_serve(const cli *c) {
+  if (need_pos(c, 0, "serve")) return fail(EXIT_USAGE, "serve");
+  rh_serve_opts o = {c->db, c->rules, c->config, c->listen, c->log, c->jobs};
+  return rh_serve_run(&o);
+}
+
 int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "__worker") == 0) return rh_worker_main(argc, argv);
+  if (argc >= 2 && strcmp(argv[1], "__catalog") == 0) return rh_catalog_main(argc, argv);
   if (argc < 2) {
     usage_all(stderr);
     return EXIT_USAGE;
@@ -447,5 +548,10 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "explain") == 0) return cmd_explain(&c);
   if (strcmp(cmd, "runs") == 0) return cmd_runs(&c);
   if (strcmp(cmd, "show") == 0) return cmd_show(&c);
+  if (strcmp(cmd, "serve") == 0) return cmd_serve(&c);
+  if (strcmp(cmd, "test") == 0) return cmd_test(&c);
+  if (strcmp(cmd, "diff") == 0) return cmd_diff(&c);
+  if (strcmp(cmd, "replay") == 0) return cmd_replay(&c);
+  if (strcmp(cmd, "report") == 0) return cmd_report(&c);
   return usage_cmd(cmd, stderr);
 }

@@ -7,6 +7,7 @@
 #include <uv.h>
 
 #include "rh.h"
+#include "worker.h"
 
 /* The allocator contract of lua_Alloc: osz is a type tag when p is NULL;
 ** shrinking never fails (Lua relies on it); growth past vm->limit fails, which
@@ -112,6 +113,7 @@ int rh_vm_pcall(lua_State *L, int nargs, int nres) {
 static void vm_hook(lua_State *L, lua_Debug *ar) {
   rh_vm *vm = rh_vm_of(L);
   (void)ar;
+  (*rh_worker_heartbeat)++;
   if (vm->tripped != RH_VM_BUDGET) {
     vm->spent += RH_HOOK_EVERY;
     if (vm->spent <= vm->budget && (vm->deadline_ns == 0 || uv_hrtime() < vm->deadline_ns))
@@ -266,7 +268,7 @@ static int json_value(lua_State *L, int idx, rh_buf *b, int depth, char *err, si
     k++;
   }
   if (rc == RH_OK) {
-    qsort(keys, k, sizeof *keys, key_cmp);
+    if (k > 0) qsort(keys, k, sizeof *keys, key_cmp); /* {}: keys is NULL, and qsort(NULL) is UB */
     rc = rh_buf_adds(b, "{");
     for (size_t i = 0; i < k && rc == RH_OK; i++) {
       if (i > 0) rc = rh_buf_adds(b, ",");

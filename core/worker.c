@@ -18,8 +18,36 @@
 #include "rh.h"
 #include "vm.h"
 
+/* ASan reserves terabytes of shadow address space, so no RLIMIT_AS under it.
+** GCC defines __SANITIZE_ADDRESS__; clang only answers __has_feature. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RH_CLANG_ASAN 1
+#endif
+#endif
+#ifndef RH_CLANG_ASAN
+#define RH_CLANG_ASAN 0
+#endif
+
 static rh_worker_slot rh__local_slot = {-1, 0, 0};
 static rh_worker_slot *rh__slot = &rh__local_slot;
+volatile uint64_t *rh_worker_heartbeat = &rh__local_slot.seq;
+
+/* In-process mode (rh__worker_feed, for tests and fuzzers): frames come from
+** and go to memory instead of fds 0 and 1. */
+static struct {
+  int on;
+  const unsigned char *in;
+  size_t n, pos;
+  rh_buf *out;
+} mem_io;
+
+static int mem_read(void *p, size_t n) {
+  if (mem_io.n - mem_io.pos < n) return 0;
+  memcpy(p, mem_io.in + mem_io.pos, n);
+  mem_io.pos += n;
+  return 1;
+}
 
 /* ---- pipe I/O: blocking, whole frames --------------------------------- */
 
@@ -57,7 +85,7 @@ static int write_full(int fd, const void *p, size_t n) {
 /* host.read() -> type, payload | nil at end of input */
 static int host_read(lua_State *L) {
   unsigned char hdr[5];
-  int r = read_full(0, hdr, 5);
+  int r = mem_io.on ? mem_read(hdr, 5) : read_full(0, hdr, 5);
   if (r <= 0) {
     lua_pushnil(L);
     return 1;
@@ -67,7 +95,8 @@ static int host_read(lua_State *L) {
   if (len < 1 || len > RH_MAX_FRAME) return luaL_error(L, "bad frame length %d", (int)len);
   luaL_Buffer b;
   char *p = luaL_buffinitsize(L, &b, len - 1);
-  if (len > 1 && read_full(0, p, len - 1) <= 0) return luaL_error(L, "truncated frame");
+  if (len > 1 && (mem_io.on ? mem_read(p, len - 1) : read_full(0, p, len - 1)) <= 0)
+    return luaL_error(L, "truncated frame");
   luaL_pushresultsize(&b, len - 1);
   lua_pushlstring(L, (const char *)&hdr[4], 1);
   lua_insert(L, -2);
@@ -84,6 +113,11 @@ static int host_write(lua_State *L) {
   unsigned char hdr[5] = {(unsigned char)len, (unsigned char)(len >> 8),
                           (unsigned char)(len >> 16), (unsigned char)(len >> 24),
                           (unsigned char)t[0]};
+  if (mem_io.on) {
+    if (rh_buf_add(mem_io.out, hdr, 5) != RH_OK || rh_buf_add(mem_io.out, p, n) != RH_OK)
+      return luaL_error(L, "out of memory");
+    return 0;
+  }
   if (write_full(1, hdr, 5) != 0 || write_full(1, p, n) != 0)
     return luaL_error(L, "supervisor pipe closed");
   return 0;
@@ -91,11 +125,33 @@ static int host_write(lua_State *L) {
 
 /* host.load(text, chunkname) -> fn | nil, message.  Text only: bytecode can
 ** crash the VM, so it is refused here once and for all. */
+/* 1 if m starts with a position "chunk:LINE: " (as syntax errors do). */
+static int has_position(const char *m) {
+  const char *c = strstr(m, ": ");
+  while (c != NULL && c - m < 200) {
+    const char *d = c;
+    while (d > m && d[-1] >= '0' && d[-1] <= '9') d--;
+    if (d < c && d > m && d[-1] == ':') return 1;
+    c = strstr(c + 1, ": ");
+  }
+  return 0;
+}
+
 static int host_load(lua_State *L) {
   size_t n;
   const char *s = luaL_checklstring(L, 1, &n);
   const char *name = luaL_checkstring(L, 2);
   if (luaL_loadbufferx(L, s, n, name, "t") != LUA_OK) {
+    /* Some load errors carry no position: a binary chunk ("attempt to load
+    ** a binary chunk"), the parser's "C stack overflow" on deep nesting, a
+    ** memory error.  Every load error must name its file, so give those
+    ** the file and line 1. */
+    const char *m = lua_tostring(L, -1);
+    if (m == NULL || !has_position(m)) {
+      lua_pushfstring(L, "%s:1: %s", name[0] == '@' || name[0] == '=' ? name + 1 : name,
+                      m ? m : "cannot load");
+      lua_remove(L, -2);
+    }
     lua_pushnil(L);
     lua_insert(L, -2);
     return 2;
@@ -185,7 +241,12 @@ static int host_gc(lua_State *L) {
 ** prove that a crashing or hanging worker costs one ERROR and not the run. */
 static int host_fault(lua_State *L) {
   const char *k = luaL_checkstring(L, 1);
-  if (strcmp(k, "segv") == 0) raise(SIGSEGV);
+  /* The default action, even under a sanitizer that handles SIGSEGV itself
+  ** (ASan would turn it into an abort): the tests expect signal 11. */
+  if (strcmp(k, "segv") == 0) {
+    signal(SIGSEGV, SIG_DFL);
+    raise(SIGSEGV);
+  }
   if (strcmp(k, "abort") == 0) abort();
   if (strcmp(k, "hang") == 0)
     for (;;) pause(); /* no Lua hook can fire here: only the watchdog helps */
@@ -262,7 +323,55 @@ static void map_slot(void) {
   if (fstat(RH_WORKER_SLOT_FD, &stt) != 0 || (size_t)stt.st_size < sizeof(rh_worker_slot)) return;
   void *p = mmap(NULL, sizeof(rh_worker_slot), PROT_READ | PROT_WRITE, MAP_SHARED,
                  RH_WORKER_SLOT_FD, 0);
-  if (p != MAP_FAILED) rh__slot = p;
+  if (p != MAP_FAILED) {
+    rh__slot = p;
+    rh_worker_heartbeat = &rh__slot->seq;
+  }
+}
+
+int rh__worker_new(rh_vm **out, long mem_mb) {
+  *out = NULL;
+  rh_vm *vm = NULL;
+  if (rh_vm_new(&vm, (size_t)mem_mb << 20) != RH_OK) return rh_error_code();
+  lua_State *L = vm->L;
+  lua_pushcfunction(L, worker_pmain);
+  if (rh_vm_pcall(L, 0, 0) != LUA_OK) {
+    rh_error_set(RH_EWORKER, "start-up failed: %s", lua_tostring(L, -1));
+    rh_vm_free(vm);
+    return RH_EWORKER;
+  }
+  lua_settop(L, 0);
+  *out = vm;
+  return RH_OK;
+}
+
+/* One turn of the handler: reads (at most) one frame, answers it. */
+static int worker_step(rh_vm *vm) {
+  lua_State *L = vm->L;
+  lua_settop(L, 0);
+  lua_getfield(L, LUA_REGISTRYINDEX, "rh.worker.handle");
+  /* The handler reads and answers one frame; false means end of input. */
+  if (rh_vm_pcall(L, 0, 1) != LUA_OK) {
+    rh_error_set(RH_EWORKER, "%s", lua_tostring(L, -1));
+    lua_settop(L, 0);
+    return -1;
+  }
+  int more = lua_toboolean(L, -1);
+  lua_settop(L, 0);
+  return more;
+}
+
+int rh__worker_feed(rh_vm *vm, const void *frame, size_t n, rh_buf *reply) {
+  mem_io.on = 1;
+  mem_io.in = frame;
+  mem_io.n = n;
+  mem_io.pos = 0;
+  mem_io.out = reply;
+  int rc = worker_step(vm);
+  mem_io.on = 0;
+  mem_io.in = NULL;
+  mem_io.out = NULL;
+  return rc;
 }
 
 int rh_worker_main(int argc, char **argv) {
@@ -272,7 +381,7 @@ int rh_worker_main(int argc, char **argv) {
   if (mem_mb < 16) mem_mb = 16;
   signal(SIGPIPE, SIG_IGN);
   signal(SIGINT, SIG_IGN); /* the supervisor decides when a worker stops */
-#if !defined(__SANITIZE_ADDRESS__) && !defined(RH_NO_RLIMIT)
+#if !defined(__SANITIZE_ADDRESS__) && !defined(RH_NO_RLIMIT) && !RH_CLANG_ASAN
   /* The Lua heap is capped by the allocator; this bounds everything else
   ** (SQLite caches, C allocations) so a worker can never take the machine. */
   struct rlimit rl;
@@ -281,28 +390,16 @@ int rh_worker_main(int argc, char **argv) {
 #endif
   map_slot();
   rh_vm *vm = NULL;
-  if (rh_vm_new(&vm, (size_t)mem_mb << 20) != RH_OK) {
+  if (rh__worker_new(&vm, mem_mb) != RH_OK) {
     fprintf(stderr, "ronghe worker: %s\n", rh_error_last());
     return 70;
   }
-  lua_State *L = vm->L;
-  lua_pushcfunction(L, worker_pmain);
-  if (rh_vm_pcall(L, 0, 0) != LUA_OK) {
-    fprintf(stderr, "ronghe worker: start-up failed: %s\n", lua_tostring(L, -1));
-    rh_vm_free(vm);
-    return 70;
+  int status = 0, more;
+  while ((more = worker_step(vm)) > 0) {
   }
-  int status = 0;
-  for (;;) {
-    lua_settop(L, 0);
-    lua_getfield(L, LUA_REGISTRYINDEX, "rh.worker.handle");
-    /* The handler reads and answers one frame; false means end of input. */
-    if (rh_vm_pcall(L, 0, 1) != LUA_OK) {
-      fprintf(stderr, "ronghe worker: %s\n", lua_tostring(L, -1));
-      status = 70;
-      break;
-    }
-    if (!lua_toboolean(L, -1)) break;
+  if (more < 0) {
+    fprintf(stderr, "ronghe worker: %s\n", rh_error_last());
+    status = 70;
   }
   rh_vm_free(vm);
   return status;

@@ -18,6 +18,12 @@ Conventions
     and shared. Wherever a ratio is expected (r), you may pass 0.6, "0.60", "60%", "2.5%",
     "1/3" or a ratio table.
   * Money is integer fen. rh.fen converts yuan (as stored in the database) to fen exactly.
+  * Speed: rules call these functions for every subject, with the same few dates, ratios and
+    amounts. So the hot functions first try a fast path: a lookup in a bounded cache (dates,
+    ratios, add_years and in_last_years results, fen of strings, money and percent texts) or
+    plain integer arithmetic where no product can overflow. Whatever the fast path does not
+    cover takes the general, checked code, so results and errors are the same either way.
+    Benchmark: tests/bench/rhlib_bench.lua.
 
 Dates
   rh.day(d) -> integer               rh.iso(n) -> 'YYYY-MM-DD'
@@ -76,7 +82,7 @@ Lists (+). key is a field name, a function(item) -> value, or nil (the item itse
 local type, tostring, tonumber, error = type, tostring, tonumber, error
 local ipairs = ipairs
 local math_type, tointeger = math.type, math.tointeger
-local floor, huge = math.floor, math.huge
+local huge = math.huge
 local maxint, minint = math.maxinteger, math.mininteger
 local byte, find, format, match = string.byte, string.find, string.format, string.match
 local sub, rep, gsub = string.sub, string.rep, string.gsub
@@ -192,10 +198,21 @@ local function ymd(s)
   return y, m, d
 end
 
--- Day numbers of the dates seen recently. Rules compare the same few dates (as_of, the year's
--- bounds, common start dates) for every subject, so a lookup usually replaces the parse. The
--- cache holds valid dates only and starts over when full, which bounds its memory.
-local day_cache, day_cached, DAY_CACHE_MAX = {}, 0, 4096
+-- Dates seen recently. Rules compare the same few dates (as_of, the year's bounds, common start
+-- dates) for every subject, so a lookup usually replaces the parse. Three caches are filled
+-- together, for valid dates only: day_cache[s] = day number, ymd_cache[s] = y << 9 | m << 5 | d,
+-- iso_cache[z] = s (a valid date string is always the canonical text of its day). They start
+-- over together when full, which bounds their memory. The hot public functions read the caches
+-- directly and fall back to the checked code (which raises) on a miss.
+local day_cache, ymd_cache, iso_cache, date_cached, DAY_CACHE_MAX = {}, {}, {}, 0, 4096
+
+local function remember(s, z, y, m, d)
+  if date_cached >= DAY_CACHE_MAX then
+    day_cache, ymd_cache, iso_cache, date_cached = {}, {}, {}, 0
+  end
+  day_cache[s], ymd_cache[s], iso_cache[z] = z, y << 9 | m << 5 | d, s
+  date_cached = date_cached + 1
+end
 
 -- The day number of a date, or nil if it is not a valid date.
 local function parse(s)
@@ -204,9 +221,25 @@ local function parse(s)
   local y, m, d = ymd(s)
   if not y then return nil end
   z = from_civil(y, m, d)
-  if day_cached >= DAY_CACHE_MAX then day_cache, day_cached = {}, 0 end
-  day_cache[s], day_cached = z, day_cached + 1
+  remember(s, z, y, m, d)
   return z
+end
+
+-- y << 9 | m << 5 | d of a date, or nil if it is not a valid date.
+local function ymd_packed(s)
+  local p = ymd_cache[s]
+  if p then return p end
+  local y, m, d = ymd(s)
+  if not y then return nil end
+  remember(s, from_civil(y, m, d), y, m, d)
+  return y << 9 | m << 5 | d
+end
+
+-- y, m, d of a valid date (through the cache), or nil.
+local function ymdc(s)
+  local p = ymd_cache[s] or ymd_packed(s)
+  if not p then return nil end
+  return p >> 9, p >> 5 & 15, p & 31
 end
 
 -- A date's day number, raising on a bad date (called directly by public functions only).
@@ -224,13 +257,33 @@ local function Dopen(s, who)
   return z
 end
 
+-- The texts of years and of "-MM-DD", made on first use (at most 9999 and 372 of them): an ISO
+-- date is then one concatenation instead of a string.format.
+local year_text, md_text = {}, {}
+
 local function iso_of(y, m, d)
-  return format("%04d-%02d-%02d", y, m, d)
+  local ys = year_text[y]
+  if not ys then
+    ys = format("%04d", y)
+    year_text[y] = ys
+  end
+  local k = m << 5 | d
+  local ms = md_text[k]
+  if not ms then
+    ms = format("-%02d-%02d", m, d)
+    md_text[k] = ms
+  end
+  return ys .. ms
 end
 
 -- The ISO string of an in-range day number (callers check the range).
 local function iso(z)
-  return iso_of(to_civil(z))
+  local s = iso_cache[z]
+  if s then return s end
+  local y, m, d = to_civil(z)
+  s = iso_of(y, m, d)
+  remember(s, z, y, m, d)
+  return s
 end
 
 local function out_of_range(who)
@@ -271,15 +324,19 @@ end
 local MAX_MONTHS, MAX_DAYS = 12 * 10000, MAX_DAY - MIN_DAY
 
 function rh.day(d)
-  local z = parse(d)
+  local z = day_cache[d]
+  if z then return z end
+  z = parse(d)
   if not z then bad_date("rh.day", d) end
   return z
 end
 
 function rh.iso(n)
+  local s = iso_cache[n]   -- holds valid day numbers only (5.0 reads the key 5)
+  if s then return s end
   local z = int(n, "rh.iso", "day number")
   if z < MIN_DAY or z > MAX_DAY then out_of_range("rh.iso") end
-  local s = iso(z)
+  s = iso(z)
   return s
 end
 
@@ -298,7 +355,7 @@ function rh.add_days(d, n)
 end
 
 function rh.add_months(d, n)
-  local y, m, dd = ymd(d)
+  local y, m, dd = ymdc(d)
   if not y then bad_date("rh.add_months", d) end
   n = int(n, "rh.add_months", "n")
   if n > MAX_MONTHS or n < -MAX_MONTHS then out_of_range("rh.add_months") end
@@ -308,35 +365,71 @@ function rh.add_months(d, n)
   return s
 end
 
--- Same day n years later. Only Feb-29 needs clamping, to Feb-28 (民法典 §202).
-function rh.add_years(d, n)
-  local y, m, dd = ymd(d)
+-- Results of add_years: years_memo[n][d]. Rules shift the same dates (as_of, birth dates) by
+-- the same few n for every subject. Bounded like the date caches.
+local years_memo, years_memoized, MEMO_MAX = {}, 0, 4096
+
+-- The checked add_years, called (as a tail call) on a miss of the memo.
+local function add_years(d, n)
+  local y, m, dd = ymdc(d)
   if not y then bad_date("rh.add_years", d) end
   n = int(n, "rh.add_years", "n")
   if n > 10000 or n < -10000 then out_of_range("rh.add_years") end
   y, m, dd = shift_months(y, m, dd, 12 * n)
   if not y then out_of_range("rh.add_years") end
   local s = iso_of(y, m, dd)
+  if years_memoized >= MEMO_MAX then years_memo, years_memoized = {}, 0 end
+  local c = years_memo[n]
+  if not c then
+    c = {}
+    years_memo[n] = c
+  end
+  c[d], years_memoized = s, years_memoized + 1
   return s
 end
 
+-- Same day n years later. Only Feb-29 needs clamping, to Feb-28 (民法典 §202).
+function rh.add_years(d, n)
+  local c = years_memo[n]   -- an integral float n reads the integer key
+  if c then
+    local s = c[d]
+    if s then return s end
+  end
+  return add_years(d, n)   -- a tail call: its errors still point at our caller
+end
+
 function rh.days_between(a, b)
-  local za = D(a, "rh.days_between")
-  local zb = D(b, "rh.days_between")
+  local za, zb = day_cache[a], day_cache[b]
+  if za and zb then return zb - za end
+  za = D(a, "rh.days_between")
+  zb = D(b, "rh.days_between")
   return zb - za
 end
 
 function rh.active(start, stop, d)
-  local zs = D(start, "rh.active")
+  local zs, z = day_cache[start], day_cache[d]
+  if zs and z then
+    if stop == nil then return zs <= z end
+    local ze = day_cache[stop]
+    if ze then return zs <= z and z <= ze end
+  end
+  zs = D(start, "rh.active")
   local ze = Dopen(stop, "rh.active")
-  local z = D(d, "rh.active")
+  z = D(d, "rh.active")
   return zs <= z and (ze == nil or z <= ze)
 end
 
 function rh.overlaps(s1, e1, s2, e2)
-  local a1 = D(s1, "rh.overlaps")
+  local a1, a2 = day_cache[s1], day_cache[s2]
+  if a1 and a2 then
+    local b1, b2 = day_cache[e1], day_cache[e2]   -- nil for a nil end (or a miss)
+    if (b1 or e1 == nil) and (b2 or e2 == nil) then
+      return (b2 == nil or a1 <= b2) and (b1 == nil or a2 <= b1)
+    end
+  end
+  a1 = D(s1, "rh.overlaps")
   local b1 = Dopen(e1, "rh.overlaps")
-  local a2 = D(s2, "rh.overlaps")
+  a2 = D(s2, "rh.overlaps")
   local b2 = Dopen(e2, "rh.overlaps")
   return (b2 == nil or a1 <= b2) and (b1 == nil or a2 <= b1)
 end
@@ -436,9 +529,17 @@ function rh.gaps(list, from, to)
 end
 
 function rh.age(birth, d)
-  local by, bm, bd = ymd(birth)
+  local pb, pd = ymd_cache[birth], ymd_cache[d]
+  if pb and pd then   -- the same computation on cached y << 9 | m << 5 | d
+    local y = pd >> 9
+    local years, bmd = y - (pb >> 9), pb & 511
+    if bmd == 93 and (y % 4 ~= 0 or (y % 100 == 0 and y % 400 ~= 0)) then bmd = 92 end  -- 2/29
+    if pd & 511 < bmd then years = years - 1 end
+    if years >= 0 then return years end
+  end
+  local by, bm, bd = ymdc(birth)
   if not by then bad_date("rh.age", birth) end
-  local y, m, dd = ymd(d)
+  local y, m, dd = ymdc(d)
   if not y then bad_date("rh.age", d) end
   local years = y - by
   -- This year's birthday is add_years(birth, years): Feb-29 becomes Feb-28 in a common year.
@@ -448,17 +549,35 @@ function rh.age(birth, d)
   return years
 end
 
+-- The windows of in_last_years: window_memo[n][as_of] = (z0 + WOFF) * WIN + (za + WOFF), where
+-- the window is z0 < z <= za (z0 = MIN_DAY - 1 when it starts before year 1). Bounded.
+local window_memo, window_memoized = {}, 0
+local WIN, WOFF = 1 << 22, 1 - MIN_DAY
+
 function rh.in_last_years(d, as_of, n)
-  local z = D(d, "rh.in_last_years")
-  local y, m, dd = ymd(as_of)
+  local c, z = window_memo[n], day_cache[d]
+  if c and z then
+    local w = c[as_of]
+    if w then return w // WIN - WOFF < z and z <= w % WIN - WOFF end
+  end
+  z = D(d, "rh.in_last_years")
+  local y, m, dd = ymdc(as_of)
   if not y then bad_date("rh.in_last_years", as_of) end
   n = int(n, "rh.in_last_years", "n")
   if n < 0 then error("rh.in_last_years: n must be >= 0, got " .. n, 2) end
-  local za = from_civil(y, m, dd)
-  if n > 10000 then return z <= za end   -- the window starts before year 1
-  local y0, m0, d0 = shift_months(y, m, dd, -12 * n)
-  if not y0 then return z <= za end
-  return from_civil(y0, m0, d0) < z and z <= za
+  local za, z0 = from_civil(y, m, dd), MIN_DAY - 1
+  if n <= 10000 then   -- else the window starts before year 1
+    local y0, m0, d0 = shift_months(y, m, dd, -12 * n)
+    if y0 then z0 = from_civil(y0, m0, d0) end
+  end
+  if window_memoized >= MEMO_MAX then window_memo, window_memoized = {}, 0 end
+  c = window_memo[n]
+  if not c then
+    c = {}
+    window_memo[n] = c
+  end
+  c[as_of], window_memoized = (z0 + WOFF) * WIN + (za + WOFF), window_memoized + 1
+  return z0 < z and z <= za
 end
 
 function rh.weekday(d)
@@ -477,16 +596,16 @@ function rh.iso_week(d)
 end
 
 function rh.month_of(d)
-  local y, m = ymd(d)
-  if not y then bad_date("rh.month_of", d) end
+  local p = ymd_cache[d] or ymd_packed(d)
+  if not p then bad_date("rh.month_of", d) end
   local s = sub(d, 1, 7)
   return s
 end
 
 function rh.year_of(d)
-  local y = ymd(d)
-  if not y then bad_date("rh.year_of", d) end
-  return y
+  local p = ymd_cache[d] or ymd_packed(d)
+  if not p then bad_date("rh.year_of", d) end
+  return p >> 9
 end
 
 function rh.days_in_month(m)
@@ -518,7 +637,7 @@ function rh.months(a, b)
 end
 
 function rh.fmt_date(d)
-  local y, m, dd = ymd(d)
+  local y, m, dd = ymdc(d)
   if not y then bad_date("rh.fmt_date", d) end
   local s = format("%d年%d月%d日", y, m, dd)
   return s
@@ -641,43 +760,93 @@ local function R(x, who)
 end
 
 function rh.ratio(x)
-  local r, msg = ratio_of(x)
+  local r = cache[x]
+  if r then return r end
+  local msg
+  r, msg = ratio_of(x)
   if not r then error("rh.ratio: bad ratio " .. show(x) .. " (" .. msg .. ")", 2) end
   return r
 end
 
+-- The comparisons and products below first try a fast path: a ratio found in the cache (a
+-- string or number argument seen before), integer arguments, and factors so small that no
+-- product can overflow. Anything else (a ratio table, a first use, a float, a bad argument, a
+-- large factor) takes the general, checked path, which gives the same result or raises the
+-- same error. "Small" is tested with one shift per group: for x in [-2^k, 2^k), x + 2^k lies
+-- in [0, 2^(k+1)), and any other x gives a value (perhaps wrapped around) with a bit set at
+-- or above k+1. The fast path takes a, b, n in [-2^40, 2^40) (about 1.1e10 yuan in fen) and
+-- num in [-2^22, 2^22), 0 < den < 2^23: every product is then below 2^63 in magnitude.
+
 -- a >= r*b  <=>  a*den >= b*num, because den > 0.
 function rh.at_least(a, b, r)
+  local q = cache[r]
+  if q and math_type(a) == "integer" and math_type(b) == "integer" then
+    local num, den = q.num, q.den
+    if ((a + 0x10000000000 | b + 0x10000000000) >> 41 | (num + 0x400000 | den) >> 23) == 0 then
+      return a * den >= b * num
+    end
+  end
   local num, den = R(r, "rh.at_least")
   return mul(int(a, "rh.at_least", "a"), den, "rh.at_least")
       >= mul(int(b, "rh.at_least", "b"), num, "rh.at_least")
 end
 
 function rh.at_most(a, b, r)
+  local q = cache[r]
+  if q and math_type(a) == "integer" and math_type(b) == "integer" then
+    local num, den = q.num, q.den
+    if ((a + 0x10000000000 | b + 0x10000000000) >> 41 | (num + 0x400000 | den) >> 23) == 0 then
+      return a * den <= b * num
+    end
+  end
   local num, den = R(r, "rh.at_most")
   return mul(int(a, "rh.at_most", "a"), den, "rh.at_most")
       <= mul(int(b, "rh.at_most", "b"), num, "rh.at_most")
 end
 
 function rh.more_than(a, b, r)
+  local q = cache[r]
+  if q and math_type(a) == "integer" and math_type(b) == "integer" then
+    local num, den = q.num, q.den
+    if ((a + 0x10000000000 | b + 0x10000000000) >> 41 | (num + 0x400000 | den) >> 23) == 0 then
+      return a * den > b * num
+    end
+  end
   local num, den = R(r, "rh.more_than")
   return mul(int(a, "rh.more_than", "a"), den, "rh.more_than")
       > mul(int(b, "rh.more_than", "b"), num, "rh.more_than")
 end
 
 function rh.less_than(a, b, r)
+  local q = cache[r]
+  if q and math_type(a) == "integer" and math_type(b) == "integer" then
+    local num, den = q.num, q.den
+    if ((a + 0x10000000000 | b + 0x10000000000) >> 41 | (num + 0x400000 | den) >> 23) == 0 then
+      return a * den < b * num
+    end
+  end
   local num, den = R(r, "rh.less_than")
   return mul(int(a, "rh.less_than", "a"), den, "rh.less_than")
       < mul(int(b, "rh.less_than", "b"), num, "rh.less_than")
 end
 
 function rh.floor_mul(n, r)
+  local q = cache[r]
+  if q and math_type(n) == "integer" then
+    local num = q.num
+    if ((n + 0x10000000000) >> 41 | (num + 0x400000) >> 23) == 0 then return n * num // q.den end
+  end
   local num, den = R(r, "rh.floor_mul")
   local p = mul(int(n, "rh.floor_mul", "n"), num, "rh.floor_mul")
   return p // den
 end
 
 function rh.ceil_mul(n, r)
+  local q = cache[r]
+  if q and math_type(n) == "integer" then
+    local num = q.num
+    if ((n + 0x10000000000) >> 41 | (num + 0x400000) >> 23) == 0 then return -(-(n * num) // q.den) end
+  end
   local num, den = R(r, "rh.ceil_mul")
   local p = mul(int(n, "rh.ceil_mul", "n"), num, "rh.ceil_mul")
   return -(-p // den)   -- mul never returns minint, so -p cannot wrap
@@ -692,15 +861,75 @@ local function round_div(p, den)
 end
 
 function rh.round_mul(n, r)
+  local q = cache[r]
+  if q and math_type(n) == "integer" then
+    local num = q.num
+    if ((n + 0x10000000000) >> 41 | (num + 0x400000) >> 23) == 0 then
+      local p, den = n * num, q.den
+      if p >= 0 then
+        local rem = p % den
+        return p // den + (rem >= den - rem and 1 or 0)
+      end
+      return round_div(p, den)
+    end
+  end
   local num, den = R(r, "rh.round_mul")
   local p = mul(int(n, "rh.round_mul", "n"), num, "rh.round_mul")
   return round_div(p, den)
 end
 
+-- Digit texts for building numbers without string.format (which costs several times a table
+-- lookup and a concatenation): NUM2[i] = "7", PAD2[i] = "07", DOT2[i] = ".07" for i = 0..99.
+local NUM2, PAD2, DOT2 = {}, {}, {}
+for i = 0, 99 do
+  NUM2[i] = format("%d", i)
+  PAD2[i] = format("%02d", i)
+  DOT2[i] = "." .. PAD2[i]
+end
+
+-- head .. (the decimal digits of n >= 0) .. t1 .. t2, in one concatenation.
+local function digits(head, n, t1, t2)
+  if n < 100 then return head .. NUM2[n] .. t1 .. t2 end
+  if n < 10000 then return head .. NUM2[n // 100] .. PAD2[n % 100] .. t1 .. t2 end
+  if n < 1000000 then
+    return head .. NUM2[n // 10000] .. PAD2[n // 100 % 100] .. PAD2[n % 100] .. t1 .. t2
+  end
+  if n < 100000000 then
+    return head .. NUM2[n // 1000000] .. PAD2[n // 10000 % 100] .. PAD2[n // 100 % 100]
+        .. PAD2[n % 100] .. t1 .. t2
+  end
+  return format("%s%d%s%s", head, n, t1, t2)
+end
+
+-- |a| up to PCT_MAX: a*10^6 fits in 64 bits, and percent takes its fast path.
+local PCT_MAX = maxint // 1000000
+
+-- The texts made by percent (keyed by +-10^4 times the percent) and money (keyed by fen).
+-- Making a string costs far more than a lookup, and rules format the same amounts and shares
+-- for many subjects. Bounded, like the date caches.
+local pct_cache, pct_cached, money_cache, money_cached, TEXT_CACHE_MAX = {}, 0, {}, 0, 4096
+
 -- 100*a/b to 4 decimals, truncated toward zero: the integer part of |a|/|b| and its first 6
 -- decimals. The decimals are rem*10^6 // b when that fits in 64 bits, else they come from long
 -- division, which can only overflow for b > ~9.2e17 (then reported).
 function rh.percent(a, b)
+  -- Fast path: 10^6*|a| // |b| = 10^4 * (100*|a|/|b| truncated to 4 decimals), in one division.
+  if math_type(a) == "integer" and math_type(b) == "integer" and b ~= 0
+     and a <= PCT_MAX and a >= -PCT_MAX and b ~= minint then
+    local neg = false
+    if a < 0 then a, neg = -a, true end
+    if b < 0 then b, neg = -b, not neg end
+    local t = a * 1000000 // b
+    if t == 0 then return "0.0000" end   -- no "-0.0000"
+    local key = neg and -t or t
+    local s = pct_cache[key]
+    if s then return s end
+    local dec = t % 10000
+    s = digits(neg and "-" or "", t // 10000, DOT2[dec // 100], PAD2[dec % 100])
+    if pct_cached >= TEXT_CACHE_MAX then pct_cache, pct_cached = {}, 0 end
+    pct_cache[key], pct_cached = s, pct_cached + 1
+    return s
+  end
   a = int(a, "rh.percent", "a")
   b = int(b, "rh.percent", "b")
   if b == 0 then return nil end
@@ -756,46 +985,112 @@ end
 -- Floats of up to 2^40 fen (about 1.1e10 yuan) take a fast path without formatting: x*100 is
 -- then within 1e-3 of the decimal x was written as. Away from a tie its rounding is therefore
 -- the exact answer, and near a tie we fall back to the exact decimal text.
-local FAST_FEN = 2.0 ^ 40
+local FAST_FEN, FAST_FEN2 = 2.0 ^ 40, 2.0 ^ 80
+local FEN_MAX = maxint // 100   -- integer yuan up to +-FEN_MAX: yuan*100 fits in 64 bits
+
+-- Fen of decimal strings seen recently (bounded, like the date caches).
+local fen_cache, fen_cached, FEN_CACHE_MAX = {}, 0, 1024
+
+-- Fen of a decimal text. Short plain decimals (at most 18 characters, so at most 18 digits as
+-- fen_of_text allows; no exponent, no hex) are read with tonumber, which rounds correctly: up
+-- to 2^40 fen the float is again within 1e-3 of the text's exact value times 100, so away from
+-- a tie its rounding is exact. Anything else takes the exact path.
+local function fen_of_string(s)
+  local f = fen_cache[s]
+  if f then return f end
+  local v = #s <= 18 and not find(s, "[eExX]") and tonumber(s)
+  if v then
+    if math_type(v) == "integer" then
+      if v <= FEN_MAX and v >= -FEN_MAX then f = v * 100 end
+    else
+      local y = v * 100
+      if y < FAST_FEN and y > -FAST_FEN then
+        local r = (y + 0.5) // 1
+        local off = y - r
+        if off > -0.49 and off < 0.49 then f = r | 0 end
+      end
+    end
+  end
+  if not f then
+    local msg
+    f, msg = fen_of_text(s)
+    if not f then return nil, msg end
+  end
+  if fen_cached >= FEN_CACHE_MAX then fen_cache, fen_cached = {}, 0 end
+  fen_cache[s], fen_cached = f, fen_cached + 1
+  return f
+end
 
 -- Fen of a non-nil amount, or nil and a message.
 local function to_fen(x)
   local t = math_type(x)
-  if t == "integer" then
-    if x > maxint // 100 or x < minint // 100 then return nil, "too large" end
-    return x * 100
-  end
   if t == "float" then
     local y = x * 100
     if y < FAST_FEN and y > -FAST_FEN then
-      local r = floor(y + 0.5)   -- an integer: math.floor converts when it fits
+      local r = (y + 0.5) // 1   -- floor(y + 0.5), an integral float below 2^40
       local off = y - r
-      if off > -0.49 and off < 0.49 then return r end
+      if off > -0.49 and off < 0.49 then return r | 0 end   -- | 0 makes it an integer
     end
     local s = float_text(x)
     if not s then return nil, "not a finite number" end
     return fen_of_text(s)
   end
-  if type(x) == "string" then return fen_of_text(x) end
+  if t == "integer" then
+    if x > FEN_MAX or x < -FEN_MAX then return nil, "too large" end
+    return x * 100
+  end
+  if type(x) == "string" then return fen_of_string(x) end
   return nil, "expected a number of yuan"
 end
 
 function rh.fen(x)
-  if x == nil then return nil end
+  -- The float and integer fast paths of to_fen, inlined. The float tests are squared to save
+  -- a comparison each: |y| < 2^40 and |off| < 0.4899 (a margin as safe as 0.49). NaN and
+  -- infinities fail the first test, and rounding of y*y only sends borderline values to the
+  -- exact path.
+  local t = math_type(x)
+  if t == "float" then
+    local y = x * 100
+    if y * y < FAST_FEN2 then
+      local r = (y + 0.5) // 1
+      local off = y - r
+      if off * off < 0.24 then return r | 0 end
+    end
+  elseif t == "integer" then
+    if x <= FEN_MAX and x >= -FEN_MAX then return x * 100 end
+  elseif x == nil then
+    return nil
+  else
+    local f = fen_cache[x]   -- a decimal string seen before
+    if f then return f end
+  end
   local f, msg = to_fen(x)
   if not f then error("rh.fen: bad amount " .. show(x) .. " (" .. msg .. ")", 2) end
   return f
 end
 
 function rh.yuan(fen)
+  if math_type(fen) == "integer" then return fen / 100 end
   if fen == nil then return nil end
   return int(fen, "rh.yuan", "fen") / 100
 end
 
 function rh.money(fen)
+  local s = money_cache[fen]   -- an integral float reads the integer key, as int() would
+  if s then return s end
+  if math_type(fen) == "integer" and fen ~= minint then
+    if fen >= 0 then
+      s = digits("", fen // 100, DOT2[fen % 100], "")
+    else
+      local a = -fen
+      s = digits("-", a // 100, DOT2[a % 100], "")
+    end
+    if money_cached >= TEXT_CACHE_MAX then money_cache, money_cached = {}, 0 end
+    money_cache[fen], money_cached = s, money_cached + 1
+    return s
+  end
   if fen == nil then return nil end
   fen = int(fen, "rh.money", "fen")
-  local s
   if fen < 0 then
     -- fen // -100 and fen % -100 work on |fen| without negating it (minint has no negation).
     s = format("-%d.%02d", fen // -100, -(fen % -100))

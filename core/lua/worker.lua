@@ -45,7 +45,11 @@ local function readonly(t, what)
     __newindex = function(_, k)
       error(("cannot modify %s (field '%s')"):format(what, tostring(k)), 2)
     end,
-    __pairs = function() return next, t, nil end,
+    -- Not `return next, t`: the generic for would hand t itself to the rule
+    -- (local _, real = pairs(string)), which could then rewrite rh, string
+    -- (whose gsub and format the engine uses to build its SQL) or ctx for
+    -- every later rule.  The iterator keeps t in its upvalue only.
+    __pairs = function() return function(_, k) return next(t, k) end, nil, nil end,
     __len = function() return #t end,
     __metatable = false,
   })
@@ -218,20 +222,59 @@ local function declare_schedule(name, file, line, spec)
     policies = strings(spec.policies, "policies"), rules = strings(spec.rules, "rules") }
 end
 
+-- case "NAME" { as_of = ..., rows = {...}, expect = {...} }: a rule test
+-- (rules/tests/*.lua).  Only `ronghe test` asks for cases (T frame) and checks
+-- their fields (core/ruletest.c); the catalog and rule runs never see them.
+local cases = {}
+local function declare_case(name, file, line, spec)
+  if type(spec) ~= "table" then
+    error(("case %s: expected a table { ... } after the name"):format(name), 3)
+  end
+  cases[#cases + 1] = { name = name, file = file, line = line, spec = spec }
+end
+
+-- Declarations are made while a file loads (current_file is set), never from
+-- check: a rule declared at run time would change the catalog the supervisor
+-- numbered its rules by.
+local function loading(kind)
+  if not current_file then
+    error(kind .. " can only be declared when the file is loaded, not while rules run", 3)
+  end
+end
+
 local function named(kind, declare)
   return function(name)
+    loading(kind)
     if type(name) ~= "string" or name == "" then
       error(kind .. " needs a name: " .. kind .. ' "ID" { ... }', 2)
     end
     local file, line = where(2)
-    return function(spec) declare(name, file, line, spec) end
+    return function(spec)
+      loading(kind)
+      declare(name, file, line, spec)
+    end
   end
+end
+
+-- xpcall for rules: the handler runs after the stack has unwound, as plain
+-- code.  Lua calls a real xpcall handler with hooks switched off when the
+-- error came from a hook, so with the real one
+--   xpcall(function() while true do end end, function() while true do end end)
+-- turns the budget error into an endless loop no hook can see.  (Rules have
+-- no debug library, so a handler could not look at the failed stack anyway.)
+local tpack, tunpack = table.pack, table.unpack
+local function rule_xpcall(f, handler, ...)
+  if type(handler) ~= "function" then error("bad argument #2 to 'xpcall' (function expected)", 2) end
+  local res = tpack(pcall(f, ...))
+  if res[1] then return tunpack(res, 1, res.n) end
+  return false, handler(res[2])
 end
 
 local api = {
   rule = named("rule", declare_rule),
   policy = named("policy", declare_policy),
   schedule = named("schedule", declare_schedule),
+  case = named("case", declare_case),
   list = list,
   pass = outcome("PASS"), fail = outcome("FAIL"), na = outcome("N/A"),
   unknown = outcome("UNKNOWN"), met = outcome("MET"), not_met = outcome("NOT_MET"),
@@ -241,7 +284,7 @@ local api = {
   math = readonly(math, "math"), utf8 = readonly(utf8, "utf8"), os = readonly(os, "os"),
   pairs = pairs, ipairs = ipairs, next = next, select = select, type = type,
   tostring = tostring, tonumber = tonumber, error = error, assert = assert,
-  pcall = pcall, xpcall = xpcall, _VERSION = _VERSION,
+  pcall = pcall, xpcall = rule_xpcall, _VERSION = _VERSION,
 }
 
 -- Each file gets its own globals table: unknown names raise (a typo is an
@@ -281,6 +324,7 @@ local function handle_load(payload)
   local nfiles
   nfiles, pos = unpack("<I4", payload, pos)
   catalog, policies, schedules, errors, seen_files = {}, {}, {}, {}, {}
+  cases = {}
   for _ = 1, nfiles do
     local name, text
     name, text, pos = unpack("<s4s4", payload, pos)
@@ -409,16 +453,26 @@ local function in_force(periods, date)
   return best
 end
 
--- p.NAME: the value in force on as_of; p.at(NAME, date): on another date.
+-- p.NAME: the value in force on as_of; p.at(NAME, date [, default]): on
+-- another date (default, if given, when no period covers it).  Lookups are
+-- memoized per (name, date): rules call p.at per subject and per month.
 local function params_view(r, as_of)
-  local function at(name, date)
+  local memo = {}
+  local function at(name, date, default)
     local periods = r.params[name]
     if not periods then error(("rule %s has no parameter %s"):format(r.id, tostring(name)), 2) end
     if type(date) ~= "string" then error("p.at: date must be 'YYYY-MM-DD'", 2) end
     local over = overrides[name]
     if over ~= nil then return over end
-    local per = in_force(periods, date)
+    local byname = memo[name]
+    if not byname then byname = {}; memo[name] = byname end
+    local per = byname[date]
+    if per == nil then
+      per = in_force(periods, date) or false
+      byname[date] = per
+    end
     if not per then
+      if default ~= nil then return default end
       error(("parameter %s has no value in force on %s"):format(name, date), 2)
     end
     return per.value
@@ -451,9 +505,13 @@ local function split_template(reason)
     pos = b + 1
   end
   parts[#parts + 1] = reason:sub(pos)
-  if ntemplates > 10000 then templates, ntemplates = {}, 0 end -- bounded cache
-  templates[reason] = parts
-  ntemplates = ntemplates + 1
+  -- Only templates of a sensible size are kept: a rule returning a new
+  -- multi-megabyte reason per subject must not pin them all in the worker.
+  if #reason <= MAX_REASON then
+    if ntemplates > 10000 then templates, ntemplates = {}, 0 end -- bounded cache
+    templates[reason] = parts
+    ntemplates = ntemplates + 1
+  end
   return parts
 end
 
@@ -462,8 +520,13 @@ local function fill(reason, values, ctx)
   local n = #parts
   if n == 1 then return reason end
   local out = {}
+  -- This runs outside the rule's budget, so the expansion is bounded: the
+  -- reason is cut at MAX_REASON bytes anyway, and ("{a}"):rep(5000) with a
+  -- 1 MiB value must not build 5 GiB first.
+  local room = MAX_REASON + 1
   for i = 1, n, 2 do
     out[i] = parts[i]
+    room = room - #parts[i]
     local k = parts[i + 1]
     if k then
       local v = values and values[k]
@@ -476,8 +539,35 @@ local function fill(reason, values, ctx)
       else
         v = tostring(v)
       end
+      if room <= 0 then v = "" elseif #v > room then v = v:sub(1, room) end
+      room = room - #v
       out[i + 1] = v
     end
+  end
+  return concat(out)
+end
+
+-- Every reason leaves the worker as valid UTF-8 of at most MAX_REASON bytes
+-- (plus "…"), cut on a character boundary: error messages, SQL errors and
+-- reasons are the rule's own text, and one result must neither be megabytes
+-- nor make the JSON output invalid.  Invalid bytes become "?".
+local function bound_reason(s)
+  if #s > MAX_REASON then
+    local cut = MAX_REASON
+    while cut > 0 and (s:byte(cut + 1) & 0xC0) == 0x80 do cut = cut - 1 end
+    s = s:sub(1, cut) .. "…"
+  end
+  if utf8.len(s) then return s end
+  local out, i = {}, 1
+  while i <= #s do
+    local ok, bad = utf8.len(s, i)
+    if ok then
+      out[#out + 1] = s:sub(i)
+      break
+    end
+    out[#out + 1] = s:sub(i, bad - 1)
+    out[#out + 1] = "?"
+    i = bad + 1
   end
   return concat(out)
 end
@@ -517,7 +607,6 @@ local function judge(r, s, p, ctx)
   end
   local okf, filled = pcall(fill, reason, values, ctx)
   if not okf then filled = reason end
-  if #filled > MAX_REASON then filled = filled:sub(1, MAX_REASON) .. "…" end
   local vjson
   if values ~= nil and next(values) ~= nil then
     local err
@@ -580,7 +669,10 @@ local function open_inputs(conn, r, binds, ids, after, before)
 end
 
 local function advance(c, state)
-  local okn, key, row = pcall(c.st.next, c.st)
+  -- Each step of an input query has the rule's time limit: no rule code
+  -- (and so no hook) runs while SQLite works, e.g. on an endless recursive
+  -- CTE, and the watchdog could only blame the whole rule.
+  local okn, key, row = pcall(c.st.next, c.st, limits.ms)
   if not okn then
     state.input_error = state.input_error or
       ("%s:%d: rule %s: input '%s': %s"):format(state.r.file, state.r.line, state.r.id, c.name, key)
@@ -669,6 +761,10 @@ local function handle_eval(payload)
     local st = { r = r, rule_no = rule_no, p = params_view(r, as_of), mt = mt,
                  proxy = setmetatable({}, mt) }
     st.fault_kind, st.fault_id = fault_for(r)
+    -- While a rule's inputs open, the slot names the rule with no subject
+    -- (NO_LOW): a worker stuck or crashing in one of them (a C-level hang in
+    -- an SQL function) can be blamed on that rule alone.
+    host_slot(rule_no, NO_LOW)
     st.cursors, st.input_error = open_inputs(conn, r, binds, ids, after, before)
     for _, c in ipairs(st.cursors) do advance(c, st) end
     states[i] = st
@@ -696,7 +792,7 @@ local function handle_eval(payload)
         code, reason, vals = judge(r, proxy, st.p, ctx)
       end
       nb = nb + 1
-      batch[nb] = pack("<I4i8Bs4s4", st.rule_no, id, code, reason or "", vals or "")
+      batch[nb] = pack("<I4i8Bs4s4", st.rule_no, id, code, bound_reason(reason or ""), vals or "")
       count = count + 1
     end
     -- Batches end on a subject boundary: a crash loses whole subjects only.
@@ -730,7 +826,7 @@ local function handle_eval(payload)
         if st.input_error then code, reason = CODE.ERROR, st.input_error
         else code, reason, vals = judge(r, proxy, st.p, ctx) end
         nb = nb + 1
-        batch[nb] = pack("<I4i8Bs4s4", st.rule_no, 0, code, reason or "", vals or "")
+        batch[nb] = pack("<I4i8Bs4s4", st.rule_no, 0, code, bound_reason(reason or ""), vals or "")
         count = count + 1
       end
     end
@@ -769,7 +865,17 @@ return function()
     handle_load(payload)
   elseif kind == "E" then
     local ok, err = pcall(handle_eval, payload)
-    if not ok then host.write("X", pack("<s4", tostring(err))) end
+    if not ok then host.write("X", pack("<s4", bound_reason(tostring(err)))) end
+  elseif kind == "T" then
+    -- The cases the loaded files declare: name, file, line, and the spec as
+    -- JSON (or why it cannot be written as JSON, e.g. it holds a function).
+    local out = { pack("<I4", #cases) }
+    for _, c in ipairs(cases) do
+      local json, err = host_json(c.spec)
+      out[#out + 1] = pack("<s4s4I4Bs4", c.name, c.file, math.max(c.line, 0), json and 1 or 0,
+                           json or tostring(err))
+    end
+    host.write("T", concat(out))
   elseif kind == "Q" then
     return false
   else

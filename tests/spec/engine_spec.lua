@@ -41,7 +41,7 @@ local HOSTILE = {
   { "H-DUMP", "return string.dump(function() end)", "dump" },
   { "H-LOOP", "while true do end", "budget exceeded" },
   { "H-SWALLOW", "while true do pcall(function() while true do end end) end", "budget exceeded" },
-  { "H-MEM", "local t = {} for i = 1, 1e9 do t[i] = ('x'):rep(1000) .. i end", "memory limit exceeded" },
+  { "H-MEM", "local t = {} for i = 1, 1e9 do t[i] = ('x'):rep(1 << 20) .. i end", "memory limit exceeded" },
   { "H-REP", "return pass(('x'):rep(1 << 40))", "" },
   { "H-META", "return getmetatable('').__index", "undefined global 'getmetatable'" },
   { "H-NIL", "error(nil)", "error object is a nil value" },

@@ -837,3 +837,227 @@ describe("list helpers", function()
     raises("rh.list_text: list must be a table", function() rh.list_text("x") end)
   end)
 end)
+
+-- The hot functions have fast paths (cached ratios and dates, memoized results, integer
+-- arithmetic instead of string work) in front of the general code. These cases sit on their
+-- boundaries: each side of a boundary must give the same answer as the general path.
+describe("fast path boundaries", function()
+  local SAFE = 3037000499   -- products of factors within +-SAFE cannot overflow
+
+  it("rh.fen of floats near a half fen falls back to the exact decimal", function()
+    assert.are.equal(101, rh.fen(1.005))    -- 100.49999999999999 as a float product
+    assert.are.equal(-101, rh.fen(-1.005))
+    assert.are.equal(268, rh.fen(2.675))
+    assert.are.equal(2, rh.fen(0.015))
+    assert.are.equal(1, rh.fen(0.005))
+    assert.are.equal(-1, rh.fen(-0.005))
+    assert.are.equal(100, rh.fen(1.0049))
+    assert.are.equal(101, rh.fen(1.0051))
+    assert.are.equal(100, rh.fen(1.00499999))
+    assert.are.equal(10000000000, rh.fen(99999999.995))
+    assert.are.equal(0, rh.fen(-0.001))
+    assert.are.equal(0, rh.fen(-0.0))
+    assert.are.equal("integer", math.type(rh.fen(-0.0)))
+    assert.are.equal("integer", math.type(rh.fen(1.005)))
+  end)
+
+  it("rh.fen of floats at the edge of the fast range (2^40 fen)", function()
+    assert.are.equal(1099511627775, rh.fen(10995116277.75))   -- just inside
+    assert.are.equal(1099511627776, rh.fen(10995116277.76))   -- 2^40: the exact path
+    assert.are.equal(1099511627777, rh.fen(10995116277.77))
+    assert.are.equal(-1099511627775, rh.fen(-10995116277.75))
+    assert.are.equal(-1099511627776, rh.fen(-10995116277.76))
+    assert.are.equal(-12345678901234, rh.fen(-123456789012.34))
+    assert.are.equal(9999999999999, rh.fen(99999999999.99))
+    assert.are.equal(100000000000000000, rh.fen(-(-1e15)))
+    assert.are.equal(-100000000000000000, rh.fen(-1e15))
+    assert.are.equal("integer", math.type(rh.fen(10995116277.76)))
+  end)
+
+  it("rh.fen of integers up to +-(maxint // 100) yuan", function()
+    assert.are.equal(maxint // 100 * 100, rh.fen(maxint // 100))
+    assert.are.equal(-(maxint // 100) * 100, rh.fen(-(maxint // 100)))
+    raises("rh.fen: bad amount 92233720368547759 (too large)", function() rh.fen(maxint // 100 + 1) end)
+    raises("rh.fen: bad amount -92233720368547759 (too large)", function() rh.fen(-(maxint // 100) - 1) end)
+    raises("rh.fen: bad amount", function() rh.fen(minint) end)
+  end)
+
+  it("rh.fen of decimal strings: short plain decimals, and the exact path for the rest", function()
+    assert.are.equal(101, rh.fen("1.005"))
+    assert.are.equal(-101, rh.fen("-1.005"))
+    assert.are.equal(10000000000, rh.fen("99999999.995"))
+    assert.are.equal(1200, rh.fen("12."))
+    assert.are.equal(50, rh.fen(".5"))
+    assert.are.equal(0, rh.fen("-0.00"))
+    assert.are.equal(0, rh.fen("-0"))
+    assert.are.equal(1250, rh.fen("00012.50"))
+    assert.are.equal(1250, rh.fen("0000000000000000000012.50"))   -- longer than 18 characters
+    assert.are.equal(10000, rh.fen("1e2"))
+    assert.are.equal(100, rh.fen("1.00499999999999999"))   -- 19 characters: not through a float
+    assert.are.equal(12, rh.fen("0.1249999999999999"))    -- 18 characters, next to a tie
+    assert.are.equal(13, rh.fen("0.12500000000000001"))
+    assert.are.equal(12345678901234567, rh.fen("123456789012345.67"))   -- 18 characters, > 2^40 fen
+    assert.are.equal(9223372036854775800, rh.fen("92233720368547758"))
+    assert.are.equal(-9223372036854775800, rh.fen("-92233720368547758"))
+    raises("rh.fen: bad amount '92233720368547759' (too large)", function() rh.fen("92233720368547759") end)
+    raises("rh.fen: bad amount '-92233720368547759' (too large)", function() rh.fen("-92233720368547759") end)
+    raises("rh.fen: bad amount '1234567890123456789.5' (too many digits)", function() rh.fen("1234567890123456789.5") end)
+    raises("rh.fen: bad amount '0x10'", function() rh.fen("0x10") end)
+    raises("rh.fen: bad amount '1e-2000' (exponent out of range)", function() rh.fen("1e-2000") end)
+    raises("rh.fen: bad amount '1,5'", function() rh.fen("1,5") end)
+    -- a cached string gives the same answer again
+    assert.are.equal(29, rh.fen("0.29"))
+    assert.are.equal(29, rh.fen("0.29"))
+    assert.are.equal(29, rh.sum_fen({ "0.29" }))
+  end)
+
+  it("rh.money at each width of the digit tables", function()
+    local cases = {
+      [0] = "0.00", [99] = "0.99", [100] = "1.00", [9999] = "99.99", [10000] = "100.00",
+      [999999] = "9999.99", [1000000] = "10000.00", [99999999] = "999999.99",
+      [100000000] = "1000000.00", [9999999999] = "99999999.99", [10000000000] = "100000000.00",
+      [1234567890123] = "12345678901.23",
+    }
+    for fen, text in pairs(cases) do
+      assert.are.equal(text, rh.money(fen))
+      assert.are.equal(text, rh.money(fen))   -- cached
+      if fen > 0 then assert.are.equal("-" .. text, rh.money(-fen)) end
+    end
+    assert.are.equal("-0.01", rh.money(-1))
+    assert.are.equal("-92233720368547758.07", rh.money(minint + 1))
+    assert.are.equal("12.00", rh.money(1200))
+    assert.are.equal("12.00", rh.money(1200.0))   -- after the integer was cached
+    assert.are.equal("0.00", rh.money(-0.0))
+    raises("rh.money: fen must be an integer, got 1200.5", function() rh.money(1200.5) end)
+    raises("rh.money: fen must be an integer, got '1200'", function() rh.money("1200") end)
+  end)
+
+  it("rh.percent at the edges of its fast path", function()
+    local big = maxint // 1000000   -- 9223372036854: 10^6*a still fits
+    assert.are.equal("100.0000", rh.percent(big, big))
+    assert.are.equal("100.0000", rh.percent(big + 1, big + 1))
+    assert.are.equal("922337203685400.0000", rh.percent(big, 1))
+    assert.are.equal("-922337203685400.0000", rh.percent(-big, 1))
+    assert.are.equal("922337203685500.0000", rh.percent(big + 1, 1))
+    assert.are.equal("99.9999", rh.percent(999999, 1000000))
+    assert.are.equal("9999.9900", rh.percent(999999, 10000))
+    assert.are.equal("10000.0000", rh.percent(100, 1))
+    assert.are.equal("99999900.0000", rh.percent(999999, 1))
+    assert.are.equal("99999999.0000", rh.percent(99999999, 100))
+    assert.are.equal("100000000.0000", rh.percent(1000000, 1))
+    assert.are.equal("0.0000", rh.percent(-1, 1000001))
+    assert.are.equal("0.0000", rh.percent(0, -5))
+    assert.are.equal("33.3333", rh.percent(1, 3))
+    assert.are.equal("-33.3333", rh.percent(1, -3))   -- cached separately from 33.3333
+    assert.are.equal("33.3333", rh.percent(-1, -3))
+    assert.are.equal("-0.0001", rh.percent(-1, 1000000))
+    assert.are.equal("60.0000", rh.percent(6.0, 10))
+    raises("rh.percent: integer overflow", function() rh.percent(1, minint) end)
+    raises("rh.percent: a must be an integer, got '1'", function() rh.percent("1", 3) end)
+  end)
+
+  it("compares and multiplies exactly on both sides of the overflow-free ranges", function()
+    assert.is_true(rh.at_least(SAFE + 1, 5061667500, "60%"))   -- 3037000500*5 == 5061667500*3
+    assert.is_false(rh.at_least(SAFE, 5061667500, "60%"))
+    assert.is_true(rh.at_most(SAFE, 5061667500, "60%"))
+    assert.is_false(rh.less_than(SAFE + 1, 5061667500, "60%"))
+    assert.is_true(rh.more_than(-SAFE, -SAFE - 1, "100%"))
+    assert.is_true(rh.at_least(SAFE, SAFE, "3037000499/3037000500"))   -- num, den near SAFE
+    assert.is_false(rh.more_than(SAFE - 1, SAFE, "3037000499/3037000500"))
+    raises("rh.at_least: integer overflow", function() rh.at_least(SAFE + 2, SAFE, "3037000499/3037000500") end)
+    assert.are.equal(1518500249, rh.floor_mul(SAFE, "1/2"))
+    assert.are.equal(1518500250, rh.ceil_mul(SAFE, "1/2"))
+    assert.are.equal(1518500250, rh.floor_mul(SAFE + 1, "1/2"))
+    assert.are.equal(-1518500250, rh.ceil_mul(-SAFE - 1, "1/2"))
+    assert.are.equal(-1518500250, rh.floor_mul(-SAFE, "1/2"))
+    assert.are.equal(1518500250, rh.round_mul(SAFE, "1/2"))         -- .5 rounds up
+    assert.are.equal(-1518500250, rh.round_mul(-SAFE, "1/2"))       -- and away from zero
+    assert.are.equal(1518500250, rh.round_mul(SAFE + 1, "1/2"))
+    assert.are.equal(maxint, rh.floor_mul(maxint, "1/1"))
+    assert.are.equal(1000000, rh.round_mul(1000000, "100%"))
+    -- the fast path's bounds: a, b, n in [-2^40, 2^40), num in [-2^22, 2^22), den < 2^23
+    local B = 1 << 40
+    assert.is_true(rh.at_least(659706976665, B - 1, "60%"))           -- 3*(2^40-1)/5 exactly
+    assert.is_false(rh.at_least(659706976664, B - 1, "60%"))
+    assert.is_true(rh.at_least(659706976668, B + 4, "60%"))           -- b beyond: general path
+    assert.is_false(rh.at_least(659706976667, B + 4, "60%"))
+    assert.is_true(rh.at_least(-549755813888, -B, "1/2"))             -- -2^40 is inside
+    assert.is_false(rh.more_than(-549755813888, -B, "1/2"))
+    assert.is_true(rh.at_least(549755813888, B, "1/2"))                -- 2^40 is outside
+    assert.is_false(rh.less_than(549755813888, B, "1/2"))
+    assert.is_true(rh.at_least(B - 1, 1, "1/8388607"))    -- a*den = 2^63 - 2^40 - 2^23 + 1
+    assert.is_false(rh.at_least(-B, -1, "1/8388607"))     -- a*den = -2^63 + 2^40
+    assert.is_true(rh.less_than(-B, -1, "1/8388607"))
+    assert.is_false(rh.at_most(B - 1, 1, "1/8388608"))     -- den = 2^23: general path, fits
+    raises("rh.at_most: integer overflow", function() rh.at_most(B, 1, "1/8388608") end)  -- 2^63
+    assert.are.equal(1099511365631, rh.floor_mul(B - 1, "4194303/4194304"))
+    assert.are.equal(1099511365632, rh.ceil_mul(B - 1, "4194303/4194304"))
+    assert.are.equal(1099511365631, rh.round_mul(B - 1, "4194303/4194304"))
+    assert.are.equal(-1099511365632, rh.floor_mul(-B, "4194303/4194304"))
+    assert.are.equal(-1099511365632, rh.ceil_mul(-B, "4194303/4194304"))
+    assert.are.equal(-1099511365632, rh.round_mul(-B, "4194303/4194304"))
+    assert.are.equal(1099511365632, rh.floor_mul(B, "4194303/4194304"))
+    assert.are.equal(1099511365633, rh.ceil_mul(B, "4194304/4194305"))   -- num = 2^22: general
+    assert.are.equal(-1099511365633, rh.round_mul(-B - 1, "4194304/4194305"))
+    assert.are.equal(1 << 62, rh.floor_mul(-B, "-4194304/1"))              -- num = -2^22 is inside
+    assert.are.equal(131072, rh.floor_mul(B - 1, "1/8388607"))
+    assert.are.equal(131073, rh.ceil_mul(B - 1, "1/8388607"))
+    assert.are.equal(131072, rh.floor_mul(B, "1/8388608"))
+    assert.are.equal(-131072, rh.ceil_mul(-B, "1/8388608"))
+    raises("rh.floor_mul: integer overflow", function() rh.floor_mul(B * 4, "-4194304/1") end)
+    -- floats and ratio tables take the general path
+    assert.is_true(rh.at_least(6.0, 10, "60%"))
+    raises("rh.at_least: a must be an integer, got 6.5", function() rh.at_least(6.5, 10, "60%") end)
+    raises("rh.ceil_mul: n must be an integer, got '7'", function() rh.ceil_mul("7", "60%") end)
+    assert.are.equal(2, rh.ceil_mul(70, { num = 1, den = 50 }))
+    raises("rh.ceil_mul: bad ratio", function() rh.ceil_mul(70, { num = 1, den = 0 }) end)
+  end)
+
+  it("memoized dates give the same answers, and bad arguments still raise at the caller", function()
+    assert.are.equal("2021-02-28", rh.add_years("2020-02-29", 1))
+    assert.are.equal("2021-02-28", rh.add_years("2020-02-29", 1))     -- memoized
+    assert.are.equal("2021-02-28", rh.add_years("2020-02-29", 1.0))   -- the same key
+    raises("rh.add_years: n must be an integer, got 1.5", function() rh.add_years("2020-02-29", 1.5) end)
+    raises("rh.add_years: bad date '2021-02-29'", function() rh.add_years("2021-02-29", 1) end)
+    assert.are.equal("2023-06-30", rh.iso(19538))
+    assert.are.equal("2023-06-30", rh.iso(19538.0))
+    raises("rh.iso: day number must be an integer, got 19538.5", function() rh.iso(19538.5) end)
+    assert.is_true(rh.in_last_years("2020-07-01", "2023-06-30", 3))
+    assert.is_true(rh.in_last_years("2020-07-01", "2023-06-30", 3.0))
+    assert.is_false(rh.in_last_years("2020-06-30", "2023-06-30", 3))
+    raises("rh.in_last_years: n must be an integer, got 3.5", function() rh.in_last_years("2020-07-01", "2023-06-30", 3.5) end)
+    raises("rh.in_last_years: bad date '2020-02-30'", function() rh.in_last_years("2020-02-30", "2023-06-30", 3) end)
+    assert.are.equal(16, rh.age("2004-02-29", "2020-02-29"))
+    assert.are.equal(16, rh.age("2004-02-29", "2020-02-29"))
+    raises("rh.age: date '2004-02-28' is before birth '2004-02-29'", function() rh.age("2004-02-29", "2004-02-28") end)
+    assert.is_false(rh.active("2023-01-01", false and "x" or "2023-06-30", "2023-07-01"))
+    raises("rh.active: bad date false", function() rh.active("2023-01-01", false, "2023-01-01") end)
+    raises("rh.overlaps: bad date false", function() rh.overlaps("2023-01-01", false, "2023-01-01", nil) end)
+  end)
+
+  it("stays correct after its caches start over (more than 4096 dates)", function()
+    local first = rh.day("1990-01-01")
+    for z = first, first + 12000 do
+      local s = rh.iso(z)
+      if rh.day(s) ~= z or rh.add_years(s, 0) ~= s or rh.age(s, s) ~= 0
+         or not rh.in_last_years(s, s, 1) or not rh.active(s, s, s) then
+        assert.are.equal(z, rh.day(s))
+        assert.are.equal(s, rh.add_years(s, 0))
+        assert.are.equal(0, rh.age(s, s))
+        assert.is_true(rh.in_last_years(s, s, 1))
+        assert.is_true(rh.active(s, s, s))
+      end
+    end
+    for i = 1, 5000 do
+      assert.are.equal(i, rh.fen(("%d.%02d"):format(i // 100, i % 100)))
+      if rh.money(i) ~= ("%d.%02d"):format(i // 100, i % 100) then
+        assert.are.equal(("%d.%02d"):format(i // 100, i % 100), rh.money(i))
+      end
+      if rh.percent(i, 7) ~= rh.percent(i * 3, 21) then
+        assert.are.equal(rh.percent(i, 7), rh.percent(i * 3, 21))
+      end
+    end
+    assert.are.equal("2021-02-28", rh.add_years("2020-02-29", 1))
+    assert.are.equal("14.2857", rh.percent(1, 7))
+  end)
+end)
