@@ -336,19 +336,36 @@ static int cmd_check(const cli *c) {
   return problems ? EXIT_SOME : EXIT_OK;
 }
 
+/* --out FILE is written as FILE.tmp and renamed by close_out once complete,
+** so a reader never sees half a report. */
 static FILE *open_out(const char *path) {
   if (path == NULL) return stdout;
-  FILE *f = fopen(path, "w");
+  char tmp[4200];
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  FILE *f = fopen(tmp, "w");
   if (f == NULL) rh_error_set(RH_EUSAGE, "--out %s: %s", path, strerror(errno));
   return f;
+}
+
+/* ok: keep the file; otherwise remove the partial one.  Returns RH_OK when
+** the output is complete and in place. */
+static int close_out(FILE *f, const char *path, int ok) {
+  if (f == NULL || f == stdout) return ok ? RH_OK : RH_ERROR;
+  char tmp[4200];
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  int bad = fclose(f) != 0;
+  if (!ok || bad || rename(tmp, path) != 0) {
+    unlink(tmp);
+    return ok ? rh_error_set(RH_ERROR, "--out %s: cannot write the file", path) : RH_ERROR;
+  }
+  return RH_OK;
 }
 
 static int cmd_eval(const cli *c) {
   rh_eval_opts o;
   opts_from_cli(&o, c);
-  rh_format fmt = isatty(1) || c->out ? RH_FMT_TEXT : RH_FMT_JSONL;
-  if (!isatty(1) && c->out == NULL) fmt = RH_FMT_JSONL;
-  if (c->out && !c->format) fmt = RH_FMT_JSONL;
+  /* text for a person at a terminal; JSON Lines for files and pipes */
+  rh_format fmt = isatty(1) && c->out == NULL ? RH_FMT_TEXT : RH_FMT_JSONL;
   if (c->format && rh_format_parse(&fmt, c->format) != RH_OK) return fail(EXIT_USAGE, "eval");
   if (need_pos(c, 0, "eval")) return fail(EXIT_USAGE, "eval");
   o.progress = isatty(2) && !c->quiet;
@@ -356,27 +373,25 @@ static int cmd_eval(const cli *c) {
     rh_error_set(RH_ENOTFOUND, "%s: no such database (create it with: ronghe init --db %s)", c->db, c->db);
     return fail(EXIT_USAGE, "eval");
   }
+  /* The output file is opened first: a path that cannot be written is bad
+  ** usage, found before anything is evaluated or stored. */
+  FILE *out = c->quiet ? NULL : open_out(c->out);
+  if (!c->quiet && out == NULL) return fail(EXIT_USAGE, "eval");
   rh_eval_stats st;
   int rc = rh_eval_run(&o, &st, NULL, NULL);
-  if (rc != RH_OK) return fail(EXIT_USAGE, "eval");
+  if (rc != RH_OK) {
+    close_out(out, c->out, 0);
+    return fail(EXIT_USAGE, "eval");
+  }
   if (c->quiet) {
     printf("run %lld: %ld subjects, %ld results, %ld decisions, %ld errors, %.3f s\n",
            (long long)st.run_id, st.subjects, st.results, st.decisions, st.errors, st.seconds);
   } else {
     sqlite3 *db = NULL;
-    FILE *out = open_out(c->out);
-    if (out == NULL) return fail(EXIT_USAGE, "eval");
-    if (rh_db_open(&db, c->db, RH_DB_RO) != RH_OK ||
-        rh_output_run(db, st.run_id, fmt, out, c->verbose) != RH_OK) {
-      rh_db_close(db);
-      if (out != stdout) fclose(out);
-      return fail(EXIT_USAGE, "eval");
-    }
+    rc = rh_db_open(&db, c->db, RH_DB_RO);
+    if (rc == RH_OK) rc = rh_output_run(db, st.run_id, fmt, out, c->verbose);
     rh_db_close(db);
-    if (out != stdout && fclose(out) != 0) {
-      rh_error_set(RH_ERROR, "--out %s: write failed", c->out);
-      return fail(EXIT_USAGE, "eval");
-    }
+    if (close_out(out, c->out, rc == RH_OK) != RH_OK) return fail(EXIT_USAGE, "eval");
   }
   if (st.errors > 0)
     fprintf(stderr, "ronghe eval: run %lld stored; %ld result%s with outcome ERROR\n",
@@ -435,7 +450,7 @@ static int cmd_show(const cli *c) {
   if (rh_db_open(&db, c->db, RH_DB_RO) != RH_OK) return fail(EXIT_USAGE, "show");
   FILE *out = open_out(c->out);
   int rc = out ? rh_output_run(db, run, fmt, out, c->verbose) : RH_EUSAGE;
-  if (out && out != stdout) fclose(out);
+  if (out && close_out(out, c->out, rc == RH_OK) != RH_OK && rc == RH_OK) rc = RH_ERROR;
   rh_db_close(db);
   return rc == RH_OK ? EXIT_OK : fail(rc == RH_ENOTFOUND ? EXIT_SOME : EXIT_USAGE, "show");
 }
