@@ -111,6 +111,9 @@ struct rh_sup {
   uv_signal_t sigint, sigterm;
   int interrupted;
   int progress_shown;
+  int catalog_seen;     /* the first worker reported its catalog */
+  int load_lost;        /* a worker died before it had loaded the rules */
+  int load_signal;
 };
 
 /* RONGHE_TRACE=1 prints the time of each phase of a run on stderr. */
@@ -257,6 +260,7 @@ static void handle_frame(rh_wk *w, char type, const char *p, size_t n) {
         if (rh_ruleset_parse_catalog(s->rs, p, n) != RH_OK) sup_fail(s, RH_EWORKER, rh_error_last());
       }
       w->ready = 1;
+      s->catalog_seen = 1;
       break;
     case 'R': {
       uint32_t k = rh_rd_u32(&r);
@@ -426,6 +430,10 @@ static void wk_finish(rh_wk *w) {
   rh_sup *s = w->sup;
   if (!w->exited || !w->eof || w->finished) return;
   w->finished = 1;
+  if (!w->ready) {
+    s->load_lost = 1;
+    s->load_signal = w->term_signal;
+  }
   for (int i = 0; i < s->nwk; i++)
     if (s->wk[i] == w) {
       s->wk[i] = s->wk[--s->nwk];
@@ -458,7 +466,29 @@ static void wk_finish(rh_wk *w) {
       culprit = w->slot->subject_id;
     }
     t->crashes++;
-    if (culprit_rule >= 0 && culprit > t->last && culprit < t->before) {
+    if (culprit_rule >= 0 && culprit == NO_LOW) {
+      /* Lost while that rule's inputs ran (e.g. a query stuck in a C
+      ** function): the rule gets ERROR for the subjects left, and the other
+      ** rules of the group go on without it. */
+      rh_task one = *t;
+      one.nrules = 1;
+      one.rule_nos[0] = culprit_rule;
+      rule_label(s, culprit_rule, label, sizeof label);
+      snprintf(reason, sizeof reason, "%s: %s while its inputs ran", label, cause);
+      if (store_error_rest(s, &one, reason) != RH_OK) sup_fail(s, rh_error_code(), rh_error_last());
+      int k = 0;
+      for (int j = 0; j < t->nrules; j++)
+        if (t->rule_nos[j] != culprit_rule) t->rule_nos[k++] = t->rule_nos[j];
+      t->nrules = k;
+      t->crashes = 0;
+      t->after = t->last;
+      if (t->nrules > 0 && !s->fatal) {
+        queue_push(s, t, 1);
+      } else {
+        free(t);
+        s->tasks_done++;
+      }
+    } else if (culprit_rule >= 0 && culprit > t->last && culprit < t->before) {
       rule_label(s, culprit_rule, label, sizeof label);
       snprintf(reason, sizeof reason, "%s: %s", label, cause);
       /* Pin the crash on the rule and subject it happened on, then evaluate
@@ -697,12 +727,13 @@ static int sup_load(rh_sup *s) {
     sup_fail(s, RH_EWORKER, rh_error_last());
     return s->rc;
   }
-  rh_wk *w = s->wk[0];
-  while (!s->fatal && !w->ready && !w->finished) uv_run(&s->loop, UV_RUN_ONCE);
+  /* Flags on the supervisor, not the worker: a worker that dies is freed
+  ** by its close callbacks while this loop runs. */
+  while (!s->fatal && !s->catalog_seen && !s->load_lost) uv_run(&s->loop, UV_RUN_ONCE);
   if (s->fatal) return s->rc;
-  if (!w->ready)
+  if (!s->catalog_seen)
     return rh_error_set(RH_EWORKER, "the worker stopped while loading the rules (signal %d)",
-                        w->term_signal);
+                        s->load_signal);
   if (s->rs->nerrors > 0) return rh_error_set(RH_ELOAD, "%d problem(s) in the rules", s->rs->nerrors);
   return RH_OK;
 }

@@ -219,15 +219,24 @@ static int json_value(lua_State *L, int idx, rh_buf *b, int depth, char *err, si
     return -1;
   }
   lua_checkstack(L, 8);
-  /* An array is a table whose keys are exactly 1..n (n > 0). */
+  /* An array is a table whose keys are exactly 1..n (n > 0).  Counting keys
+  ** is not enough: {1, 2, nil, 4, x = 5} has 4 keys and a border of 4, and
+  ** would lose x.  Nor is lua_rawlen one number: with holes it may return a
+  ** different border on the next call.  So every key must be an integer in
+  ** 1..n as well (n keys, all distinct, all in 1..n: exactly 1..n). */
   lua_Unsigned n = lua_rawlen(L, idx);
   size_t count = 0;
+  int in_range = 1;
   lua_pushnil(L);
   while (lua_next(L, idx)) {
     count++;
     lua_pop(L, 1);
+    if (in_range) {
+      lua_Integer k = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
+      in_range = k >= 1 && (lua_Unsigned)k <= n;
+    }
   }
-  if (n > 0 && count == n) {
+  if (n > 0 && count == n && in_range) {
     if (rh_buf_adds(b, "[") != RH_OK) return -1;
     for (lua_Unsigned i = 1; i <= n; i++) {
       if (i > 1 && rh_buf_adds(b, ",") != RH_OK) return -1;

@@ -199,20 +199,13 @@ local function ymd(s)
 end
 
 -- Dates seen recently. Rules compare the same few dates (as_of, the year's bounds, common start
--- dates) for every subject, so a lookup usually replaces the parse. Three caches are filled
--- together, for valid dates only: day_cache[s] = day number, ymd_cache[s] = y << 9 | m << 5 | d,
--- iso_cache[z] = s (a valid date string is always the canonical text of its day). They start
--- over together when full, which bounds their memory. The hot public functions read the caches
+-- dates) for every subject, so a lookup usually replaces the parse. Three caches, each filled
+-- only by the functions that need it, so that a miss costs one insertion: day_cache[s] = day
+-- number, ymd_cache[s] = y << 9 | m << 5 | d (valid dates only), iso_cache[z] = ISO text. Each
+-- starts over when full, which bounds its memory. The hot public functions read the caches
 -- directly and fall back to the checked code (which raises) on a miss.
-local day_cache, ymd_cache, iso_cache, date_cached, DAY_CACHE_MAX = {}, {}, {}, 0, 4096
-
-local function remember(s, z, y, m, d)
-  if date_cached >= DAY_CACHE_MAX then
-    day_cache, ymd_cache, iso_cache, date_cached = {}, {}, {}, 0
-  end
-  day_cache[s], ymd_cache[s], iso_cache[z] = z, y << 9 | m << 5 | d, s
-  date_cached = date_cached + 1
-end
+local day_cache, day_cached, ymd_cache, ymd_cached, DAY_CACHE_MAX = {}, 0, {}, 0, 4096
+local iso_cache, iso_cached = {}, 0
 
 -- The day number of a date, or nil if it is not a valid date.
 local function parse(s)
@@ -221,7 +214,8 @@ local function parse(s)
   local y, m, d = ymd(s)
   if not y then return nil end
   z = from_civil(y, m, d)
-  remember(s, z, y, m, d)
+  if day_cached >= DAY_CACHE_MAX then day_cache, day_cached = {}, 0 end
+  day_cache[s], day_cached = z, day_cached + 1
   return z
 end
 
@@ -231,8 +225,10 @@ local function ymd_packed(s)
   if p then return p end
   local y, m, d = ymd(s)
   if not y then return nil end
-  remember(s, from_civil(y, m, d), y, m, d)
-  return y << 9 | m << 5 | d
+  p = y << 9 | m << 5 | d
+  if ymd_cached >= DAY_CACHE_MAX then ymd_cache, ymd_cached = {}, 0 end
+  ymd_cache[s], ymd_cached = p, ymd_cached + 1
+  return p
 end
 
 -- y, m, d of a valid date (through the cache), or nil.
@@ -280,9 +276,9 @@ end
 local function iso(z)
   local s = iso_cache[z]
   if s then return s end
-  local y, m, d = to_civil(z)
-  s = iso_of(y, m, d)
-  remember(s, z, y, m, d)
+  s = iso_of(to_civil(z))
+  if iso_cached >= DAY_CACHE_MAX then iso_cache, iso_cached = {}, 0 end
+  iso_cache[z], iso_cached = s, iso_cached + 1
   return s
 end
 
@@ -371,7 +367,7 @@ local years_memo, years_memoized, MEMO_MAX = {}, 0, 4096
 
 -- The checked add_years, called (as a tail call) on a miss of the memo.
 local function add_years(d, n)
-  local y, m, dd = ymdc(d)
+  local y, m, dd = ymd(d)   -- not ymdc: the memo serves repeated dates, so only fill one cache
   if not y then bad_date("rh.add_years", d) end
   n = int(n, "rh.add_years", "n")
   if n > 10000 or n < -10000 then out_of_range("rh.add_years") end
@@ -561,7 +557,7 @@ function rh.in_last_years(d, as_of, n)
     if w then return w // WIN - WOFF < z and z <= w % WIN - WOFF end
   end
   z = D(d, "rh.in_last_years")
-  local y, m, dd = ymdc(as_of)
+  local y, m, dd = ymd(as_of)   -- as_of is memoized with its window
   if not y then bad_date("rh.in_last_years", as_of) end
   n = int(n, "rh.in_last_years", "n")
   if n < 0 then error("rh.in_last_years: n must be >= 0, got " .. n, 2) end
@@ -906,8 +902,14 @@ local PCT_MAX = maxint // 1000000
 
 -- The texts made by percent (keyed by +-10^4 times the percent) and money (keyed by fen).
 -- Making a string costs far more than a lookup, and rules format the same amounts and shares
--- for many subjects. Bounded, like the date caches.
-local pct_cache, pct_cached, money_cache, money_cached, TEXT_CACHE_MAX = {}, 0, {}, 0, 4096
+-- for many subjects. Each cache is direct-mapped: the key k lives in slot k % SLOTS + 1 of two
+-- preallocated arrays (keys and texts), and a new key simply replaces the slot's old one. So
+-- a miss costs two array stores: no hashing, no growth, and a fixed size.
+local SLOTS = 1024
+local pct_keys, pct_texts, money_keys, money_texts = {}, {}, {}, {}
+for i = 1, SLOTS do
+  pct_keys[i], pct_texts[i], money_keys[i], money_texts[i] = false, false, false, false
+end
 
 -- 100*a/b to 4 decimals, truncated toward zero: the integer part of |a|/|b| and its first 6
 -- decimals. The decimals are rem*10^6 // b when that fits in 64 bits, else they come from long
@@ -922,12 +924,11 @@ function rh.percent(a, b)
     local t = a * 1000000 // b
     if t == 0 then return "0.0000" end   -- no "-0.0000"
     local key = neg and -t or t
-    local s = pct_cache[key]
-    if s then return s end
+    local slot = key % SLOTS + 1
+    if pct_keys[slot] == key then return pct_texts[slot] end
     local dec = t % 10000
-    s = digits(neg and "-" or "", t // 10000, DOT2[dec // 100], PAD2[dec % 100])
-    if pct_cached >= TEXT_CACHE_MAX then pct_cache, pct_cached = {}, 0 end
-    pct_cache[key], pct_cached = s, pct_cached + 1
+    local s = digits(neg and "-" or "", t // 10000, DOT2[dec // 100], PAD2[dec % 100])
+    pct_keys[slot], pct_texts[slot] = key, s
     return s
   end
   a = int(a, "rh.percent", "a")
@@ -1076,17 +1077,17 @@ function rh.yuan(fen)
 end
 
 function rh.money(fen)
-  local s = money_cache[fen]   -- an integral float reads the integer key, as int() would
-  if s then return s end
+  local s
   if math_type(fen) == "integer" and fen ~= minint then
+    local slot = fen % SLOTS + 1
+    if money_keys[slot] == fen then return money_texts[slot] end
     if fen >= 0 then
       s = digits("", fen // 100, DOT2[fen % 100], "")
     else
       local a = -fen
       s = digits("-", a // 100, DOT2[a % 100], "")
     end
-    if money_cached >= TEXT_CACHE_MAX then money_cache, money_cached = {}, 0 end
-    money_cache[fen], money_cached = s, money_cached + 1
+    money_keys[slot], money_texts[slot] = fen, s
     return s
   end
   if fen == nil then return nil end

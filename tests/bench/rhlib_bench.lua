@@ -27,6 +27,11 @@ local ITER = tonumber(os.getenv("RH_BENCH_ITER"))
 -- Data for the cases that vary their arguments (deterministic).
 local N_DATA = 1024
 local amounts, amount_texts, ints, dates, day_numbers = {}, {}, {}, {}, {}
+-- 20000 distinct dates (1970-01-01 on), more than any of rhlib's caches holds: cycling through
+-- them measures the paths taken when a cache misses.
+local N_MANY = 20000
+local many_dates = {}
+for i = 1, N_MANY do many_dates[i] = rh.iso(i - 1) end
 do
   local seed = 12345
   local function rand(m)   -- a small LCG, so every run and version sees the same data
@@ -146,6 +151,10 @@ local cases = {
       local f, a, m = rh.day, dates, N_DATA - 1
       for i = 1, n do f(a[(i & m) + 1]) end
     end },
+  { "day(20000 distinct dates)", function(n)
+      local f, a = rh.day, many_dates
+      for i = 1, n do f(a[i % N_MANY + 1]) end
+    end },
   { "iso(19538)", function(n)
       local f = rh.iso
       for _ = 1, n do f(19538) end
@@ -161,6 +170,10 @@ local cases = {
   { "add_years(varied dates, 16)", function(n)
       local f, a, m = rh.add_years, dates, N_DATA - 1
       for i = 1, n do f(a[(i & m) + 1], 16) end
+    end },
+  { "add_years(20000 distinct, 16)", function(n)
+      local f, a = rh.add_years, many_dates
+      for i = 1, n do f(a[i % N_MANY + 1], 16) end
     end },
   { "active(s, e, d)", function(n)
       local f = rh.active
@@ -182,6 +195,14 @@ local cases = {
       local f, a, m = rh.age, dates, N_DATA - 1
       for i = 1, n do f(a[(i & m) + 1], "2025-06-30") end
     end },
+  { "age(20000 distinct births, as_of)", function(n)
+      local f, a = rh.age, many_dates
+      for i = 1, n do f(a[i % N_MANY + 1], "2030-06-30") end
+    end },
+  { "active(20000 distinct d)", function(n)
+      local f, a = rh.active, many_dates
+      for i = 1, n do f("1990-01-01", "2010-12-31", a[i % N_MANY + 1]) end
+    end },
   { "in_last_years(d, as_of, 3)", function(n)
       local f = rh.in_last_years
       for _ = 1, n do f("2021-03-01", "2023-06-30", 3) end
@@ -189,6 +210,10 @@ local cases = {
   { "in_last_years(varied, as_of, 3)", function(n)
       local f, a, m = rh.in_last_years, dates, N_DATA - 1
       for i = 1, n do f(a[(i & m) + 1], "2023-06-30", 3) end
+    end },
+  { "in_last_years(20000 distinct d)", function(n)
+      local f, a = rh.in_last_years, many_dates
+      for i = 1, n do f(a[i % N_MANY + 1], "2023-06-30", 3) end
     end },
 }
 

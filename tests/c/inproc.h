@@ -27,19 +27,19 @@ typedef struct {
   int failed;            /* the last eval answered X (the whole group failed) */
 } inproc;
 
-static void inproc_forget(inproc *w) {
+static inline void inproc_forget(inproc *w) {
   for (int i = 0; i < w->nrules; i++) free(w->subjects[i]);
   free(w->subjects);
   w->subjects = NULL;
   w->nrules = 0;
 }
 
-static int inproc_open(inproc *w, long mem_mb) {
+static inline int inproc_open(inproc *w, long mem_mb) {
   memset(w, 0, sizeof *w);
   return rh__worker_new(&w->vm, mem_mb);
 }
 
-static void inproc_close(inproc *w) {
+static inline void inproc_close(inproc *w) {
   inproc_forget(w);
   rh_buf_free(&w->reply);
   rh_vm_free(w->vm);
@@ -48,7 +48,7 @@ static void inproc_close(inproc *w) {
 
 /* Loads files (name/text pairs; n may be 0 to drop the catalog).  Returns
 ** RH_OK and fills nrules/subjects/nerrors from the catalog. */
-static int inproc_load(inproc *w, int n, const char *const *names, const char *const *texts,
+static inline int inproc_load(inproc *w, int n, const char *const *names, const char *const *texts,
                        const size_t *lens, uint64_t mem, uint64_t instr, uint64_t ms) {
   rh_rule_file *files = calloc((size_t)(n ? n : 1), sizeof *files);
   if (files == NULL) return RH_ENOMEM;
@@ -92,7 +92,7 @@ static int inproc_load(inproc *w, int n, const char *const *names, const char *c
 /* Evaluates every loaded rule whose subject is `subject` over db as of
 ** 2023-06-30, one group as the supervisor sends it.  Returns RH_OK when the
 ** handler answered (results, errors and failed are set). */
-static int inproc_eval(inproc *w, const char *db, const char *subject) {
+static inline int inproc_eval(inproc *w, const char *db, const char *subject) {
   rh_buf fr = RH_BUF_INIT;
   int n = 0;
   for (int i = 0; i < w->nrules; i++) n += strcmp(w->subjects[i], subject) == 0;

@@ -110,6 +110,7 @@ static int build_and_encode(lua_State *L) {
   lua_settop(L, 0);
   size_t i = 0;
   while (i < in->n && lua_gettop(L) < 200) {
+    luaL_checkstack(L, 4, "fuzz_json"); /* the API only promises LUA_MINSTACK slots */
     uint8_t op = in->d[i++] % 14;
     int top = lua_gettop(L);
     switch (op) {

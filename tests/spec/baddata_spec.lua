@@ -205,6 +205,7 @@ describe("bad data", function()
     assert.is_true(#err < 2000, "the report quotes the long value in full")
     assert.are.equal(before, rows(db, "enterprise"))
     if rss then assert.is_true(rss < RSS_LIMIT, ("peak RSS %d KiB"):format(rss)) end
+    print(("# 10 MB line: peak RSS of the import %s KiB"):format(tostring(rss)))
   end)
 
   it("rejects a million rows with one bad row at the end, in bounded memory, storing nothing", function()
@@ -225,6 +226,7 @@ describe("bad data", function()
     assert.are.equal(before, rows(db, "enterprise"))
     assert.are.equal("ok", T.ronghe.rows(db, "PRAGMA integrity_check")[1].integrity_check)
     if rss then assert.is_true(rss < RSS_LIMIT, ("peak RSS %d KiB"):format(rss)) end
+    print(("# 1,000,001 rows: peak RSS of the import %s KiB"):format(tostring(rss)))
     os.remove(csv)
   end)
 end)

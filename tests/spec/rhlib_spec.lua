@@ -1060,4 +1060,17 @@ describe("fast path boundaries", function()
     assert.are.equal("2021-02-28", rh.add_years("2020-02-29", 1))
     assert.are.equal("14.2857", rh.percent(1, 7))
   end)
+
+  it("keeps texts apart whose keys share a cache slot", function()
+    -- money and percent texts are cached in 1024 slots by key % 1024: these keys collide
+    for _, k in ipairs({ 5, 5 + 1024, 5 - 1024, -5, 5 + 1024 * 1000, 5 }) do
+      assert.are.equal(("%s%d.%02d"):format(k < 0 and "-" or "", math.abs(k) // 100, math.abs(k) % 100),
+        rh.money(k))
+    end
+    assert.are.equal("0.0001", rh.percent(1, 1000000))      -- key 1
+    assert.are.equal("0.1025", rh.percent(1025, 1000000))   -- key 1025, the same slot
+    assert.are.equal("-0.1023", rh.percent(-1023, 1000000)) -- key -1023, the same slot
+    assert.are.equal("0.0001", rh.percent(1, 1000000))
+    assert.are.equal("-0.1023", rh.percent(1023, -1000000))
+  end)
 end)
