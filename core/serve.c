@@ -436,13 +436,16 @@ static void on_run_done(rh_child *c) {
   const char *run = strstr(out, "run ");
   char prefix[200];
   snprintf(prefix, sizeof prefix, "schedule %s: ", c->sched);
-  if (c->stop_killed) {
+  int stored = c->exited && c->term_signal == 0 && (c->status == 0 || c->status == 1) && run;
+  /* A child told to stop may have committed its run just before: then the
+  ** slot is done and must not be given back (it would run twice). */
+  if (c->stop_killed && !stored) {
     rh__serve_log(s, "schedule %s: run abandoned at shutdown (slot %s) after %.1f s; nothing stored",
                   c->sched, c->slot, secs);
     state_unclaim(s, c->state_key, c->slot, c->prev_slot);
     return;
   }
-  if (c->exited && c->term_signal == 0 && (c->status == 0 || c->status == 1) && run) {
+  if (stored) {
     size_t n = strcspn(run, "\n");
     rh__serve_log(s, "schedule %s: %.*s (slot %s)%s", c->sched, (int)n, run, c->slot,
                   c->status == 1 ? "; some rules raised ERROR" : "");
