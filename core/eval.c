@@ -39,6 +39,7 @@ void rh_eval_opts_init(rh_eval_opts *o) {
   o->instructions = 100000000; /* about half a second of plain Lua */
   o->time_ms = 1000;
   o->watchdog_ms = 3000;
+  o->input_ms = 60000;
   o->keep = 1;
 }
 
@@ -575,6 +576,7 @@ static void sup_dispatch(rh_sup *s) {
     int n = t->ids ? t->ids->n : 0;
     rc = rc ? rc : rh_fr_u32(&b, (uint32_t)n);
     for (int k = 0; k < n && rc == RH_OK; k++) rc = rh_fr_i64(&b, t->ids->v[k]);
+    rc = rc ? rc : rh_fr_u64(&b, (uint64_t)s->o->input_ms);
     if (rc == RH_OK) {
       rh_fr_end(&b);
       rc = wk_send(w, &b);

@@ -27,6 +27,7 @@ typedef struct {
   long long instructions;     /* instruction budget per call */
   long time_ms;               /* wall-clock budget per call */
   long watchdog_ms;           /* a worker silent this long is killed */
+  long input_ms;              /* limit of one step of a rule's input query */
   int progress;               /* draw progress on stderr */
   int keep;                   /* 0: evaluate and roll back (explain) */
   const char *schedule;       /* tag stored with the run */

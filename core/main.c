@@ -61,6 +61,7 @@ static const command_help commands[] = {
    "  --time-ms N          wall-clock limit per call into a rule (default 1000)\n"
    "  --mem-mb N           memory per call into a rule, MiB (default 64)\n"
    "  --watchdog-ms N      a worker silent this long is killed (default 3000)\n"
+   "  --input-ms N         limit of one step of a rule's input query (default 60000)\n"
    "  --schedule NAME      tag the stored run with a schedule name (serve does this)\n"
    "Exit 0 done; 1 done but some rule raised an error (outcome ERROR); 2 bad usage,\n"
    "unreadable database or rules that do not load (nothing written).\n"},
@@ -159,7 +160,7 @@ typedef struct {
   const char *against, *against_run, *tests;
   int year, quiet, jobs, limit, help, verbose;
   long long budget;
-  long time_ms, mem_mb, watchdog_ms;
+  long time_ms, mem_mb, watchdog_ms, input_ms;
   const char *policies[64], *rule_ids[64], *subjects[256], *params[64];
   int npolicies, nrules, nsubjects, nparams;
   const char *pos[8];
@@ -224,6 +225,9 @@ static int parse_cli(cli *c, int argc, char **argv) {
       } else if (strcmp(a, "--mem-mb") == 0) {
         if (parse_long(a, v, 1, 65536, &n)) return RH_EUSAGE;
         c->mem_mb = (long)n;
+      } else if (strcmp(a, "--input-ms") == 0) {
+        if (parse_long(a, v, 100, 86400000, &n)) return RH_EUSAGE;
+        c->input_ms = (long)n;
       } else if (strcmp(a, "--watchdog-ms") == 0) {
         if (parse_long(a, v, 100, 3600000, &n)) return RH_EUSAGE;
         c->watchdog_ms = (long)n;
@@ -308,6 +312,7 @@ static void opts_from_cli(rh_eval_opts *o, const cli *c) {
   if (c->time_ms) o->time_ms = c->time_ms;
   if (c->mem_mb) o->mem_mb = c->mem_mb;
   if (c->watchdog_ms) o->watchdog_ms = c->watchdog_ms;
+  if (c->input_ms) o->input_ms = c->input_ms;
   o->schedule = c->schedule;
 }
 

@@ -672,7 +672,10 @@ local function advance(c, state)
   -- Each step of an input query has the rule's time limit: no rule code
   -- (and so no hook) runs while SQLite works, e.g. on an endless recursive
   -- CTE, and the watchdog could only blame the whole rule.
-  local okn, key, row = pcall(c.st.next, c.st, limits.ms)
+  -- An input's first step may sort a whole aggregate (seconds at a million
+  -- subjects): it gets its own limit (--input-ms), which still stops a
+  -- query that would never end (a recursive CTE runs no Lua hook).
+  local okn, key, row = pcall(c.st.next, c.st, limits.input_ms or limits.ms * 60)
   if not okn then
     state.input_error = state.input_error or
       ("%s:%d: rule %s: input '%s': %s"):format(state.r.file, state.r.line, state.r.id, c.name, key)
@@ -731,6 +734,8 @@ local function handle_eval(payload)
     ids = {}
     for i = 1, nids do ids[i], pos = unpack("<i8", payload, pos) end
   end
+  -- optional trailing field: the time limit of one step of an input query
+  limits.input_ms = pos <= #payload and unpack("<I8", payload, pos) or nil
   local conn = connection(db)
   local ystr = ("%04d"):format(year)
   local binds = { as_of = as_of, year = year, year_start = ystr .. "-01-01",

@@ -33,7 +33,8 @@ local HOSTILE_DIR = T.src .. "/tests/hostile"
 -- builds megabytes can outlast a 1 s watchdog on a busy machine: allow more.
 local SANITIZED = os.getenv("RONGHE_SANITIZED") == "1"
 local OPTS = ("--as-of 2023-06-30 --format jsonl --budget 5000000 --time-ms %d " ..
-              "--watchdog-ms %d --mem-mb 32"):format(SANITIZED and 3000 or 500, SANITIZED and 2500 or 1000)
+              "--watchdog-ms %d --mem-mb 32 --input-ms %d"):format(SANITIZED and 3000 or 500, SANITIZED and 2500 or 1000,
+              SANITIZED and 3000 or 1000)
 local MAX_REASON = 4000 + #"…"
 
 local GOOD = [=[
