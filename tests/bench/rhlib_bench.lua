@@ -7,6 +7,12 @@
 -- The library is found through RONGHE_SOURCE_DIR, else relative to this script; an explicit
 -- path (e.g. an older copy) may be given as the first argument, to compare two versions.
 -- A second argument keeps only the cases whose name contains it (a plain substring).
+-- Environment: RH_BENCH_RUNS (runs per case, default 7), RH_BENCH_SECONDS (length of a run,
+-- default 0.05), RH_BENCH_ITER (see below).
+--
+-- Cases with constant arguments measure the fast paths (rules repeat dates, ratios and amounts
+-- for every subject); "varied" cases cycle through 1024 values, which stay cached; "unique" and
+-- "20000 distinct" cases defeat the caches and measure the paths taken on a miss.
 
 local script_dir = (arg and arg[0] or ""):match("^(.*)/[^/]*$") or "."
 local lib_path = arg and arg[1]
