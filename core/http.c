@@ -27,6 +27,7 @@
 
 #include "db.h"
 #include "http.h"
+#include "output.h"
 #include "rh.h"
 
 #define EVAL_MAX_SUBJECTS 20
@@ -406,10 +407,7 @@ static void h_run(rh_srv *s, h2o_req_t *req, long long id) {
     while (sqlite3_step(st) == SQLITE_ROW) {
       const char *pol = (const char *)sqlite3_column_text(st, 0);
       const char *answers = (const char *)sqlite3_column_text(st, 1);
-      int code = sqlite3_column_int(st, 2);
-      int elig = answers && strcmp(answers, "eligibility") == 0;
-      const char *name = code == 1 ? (elig ? "ELIGIBLE" : "COMPLIANT")
-                         : code == 2 ? (elig ? "INELIGIBLE" : "NON_COMPLIANT") : "NEEDS_DATA";
+      const char *name = rh_decision_name(sqlite3_column_int(st, 2), answers);
       json_t *po = json_object_get(decisions, pol ? pol : "");
       if (po == NULL) {
         po = json_object();
@@ -528,14 +526,10 @@ static void h_run_decisions(rh_srv *s, h2o_req_t *req, long long id) {
     char subj[128];
     snprintf(subj, sizeof subj, "%s:%lld", (const char *)sqlite3_column_text(st, 1),
              (long long)sqlite3_column_int64(st, 2));
-    int dc = sqlite3_column_int(st, 3);
     const char *ans = (const char *)sqlite3_column_text(st, 4);
-    int elig = ans && strcmp(ans, "eligibility") == 0;
     json_object_set_new(d, "policy", jcol(st, 0));
     json_object_set_new(d, "subject", rh__json_str(subj));
-    json_object_set_new(d, "decision", json_string(dc == 1 ? (elig ? "ELIGIBLE" : "COMPLIANT")
-                                                   : dc == 2 ? (elig ? "INELIGIBLE" : "NON_COMPLIANT")
-                                                             : "NEEDS_DATA"));
+    json_object_set_new(d, "decision", json_string(rh_decision_name(sqlite3_column_int(st, 3), ans)));
     json_object_set_new(d, "failed", jcsv((const char *)sqlite3_column_text(st, 5)));
     json_object_set_new(d, "unknown", jcsv((const char *)sqlite3_column_text(st, 6)));
     if (sqlite3_column_type(st, 7) != SQLITE_NULL) json_object_set_new(d, "year", jcol(st, 7));
@@ -734,11 +728,9 @@ static void h_subject(rh_srv *s, h2o_req_t *req, const char *text) {
       while (sqlite3_step(st) == SQLITE_ROW) {
         json_t *d = json_object();
         const char *ans = (const char *)sqlite3_column_text(st, 1);
-        int elig = ans && strcmp(ans, "eligibility") == 0, dc = sqlite3_column_int(st, 2);
         json_object_set_new(d, "policy", jcol(st, 0));
-        json_object_set_new(d, "decision", json_string(dc == 1 ? (elig ? "ELIGIBLE" : "COMPLIANT")
-                                                       : dc == 2 ? (elig ? "INELIGIBLE" : "NON_COMPLIANT")
-                                                                 : "NEEDS_DATA"));
+        json_object_set_new(d, "decision",
+                            json_string(rh_decision_name(sqlite3_column_int(st, 2), ans)));
         json_object_set_new(d, "failed", jcsv((const char *)sqlite3_column_text(st, 3)));
         json_object_set_new(d, "unknown", jcsv((const char *)sqlite3_column_text(st, 4)));
         if (sqlite3_column_type(st, 5) != SQLITE_NULL) json_object_set_new(d, "year", jcol(st, 5));
