@@ -180,9 +180,16 @@ describe("eval", function()
     local code, out = T.run(("eval --db %s --rules %s --as-of 2023-06-30 --format jsonl --subject enterprise:2")
       :format(db, rules))
     assert.are.equal(0, code)
+    local seen = 0
     for _, r in ipairs(T.jsonl(out)) do
-      if r.subject then assert.are.equal("enterprise:2", r.subject) end
+      if r.subject then
+        assert.are.equal("enterprise:2", r.subject)
+        seen = seen + 1
+      end
     end
+    -- two rules and two policies judge enterprise 2: an empty output must not pass
+    assert.are.equal(4, seen)
+    assert.are.equal("FAIL", T.find(T.jsonl(out), "result", "rule", "FUND-02", "enterprise:2").outcome)
   end)
 
   it("explains a subject without storing a run", function()
