@@ -145,7 +145,17 @@ int rh_db_migrate(sqlite3 *db, int *from, int *to) {
 int rh_db_ensure_engine(sqlite3 *db) {
   const char *sql = rh_embedded_get("engine.sql", NULL);
   if (sql == NULL) return rh_error_set(RH_ERROR, "engine.sql is missing from this build");
-  int rc = rh_db_exec(db, sql);
+  /* Views hold no data: one written before results were packed reads the
+  ** old table only, so it is replaced (engine.sql creates the current one). */
+  int rc = RH_OK;
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db, "SELECT 1 FROM main.sqlite_master WHERE type='view' AND name='rh_results' "
+                             "AND sql NOT LIKE '%rh_result_rows%'",
+                         -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW)
+    rc = rh_db_exec(db, "DROP VIEW main.rh_results;");
+  sqlite3_finalize(st);
+  if (rc == RH_OK) rc = rh_db_exec(db, sql);
   /* Columns added to engine tables after their first release: engine.sql
   ** only creates missing tables, so older databases get them here. */
   if (rc == RH_OK && !rh_db_has_column(db, "rh_run", "first_result"))

@@ -60,6 +60,7 @@ typedef struct rh_task {
   int64_t after, before;
   int64_t last;        /* last subject fully received: resume point */
   int crashes;
+  int grp;             /* its rule list's number in rh_run_group (at dispatch) */
 } rh_task;
 
 static rh_task *task_new(const rh_task *like) {
@@ -69,6 +70,27 @@ static rh_task *task_new(const rh_task *like) {
 }
 
 typedef struct rh_sup rh_sup;
+
+typedef struct {
+  const char *ids[64];
+  int n;
+} id_names; /* rule ids of a decision's failed or unknown list */
+
+/* A rule group of the run: the rule list a packed result row carries.  Per
+** policy: whether its rules are all in the group (then a row decides the
+** subject at once) and where. */
+typedef struct {
+  int n, rule_nos[64];
+  signed char *pol_ok; /* per policy: 0 not yet looked at, 1 decides, 2 other table, 3 incomplete */
+  int *pol_pos;        /* per policy, 64 each: positions of its rules in the group */
+} rh_group;
+
+/* A policy decided as results arrive (see store_record). */
+typedef struct {
+  int on, fast, broken;
+  int nrules, rule_nos[64];  /* the policy's rules in this run */
+  long count;                /* decisions stored so far */
+} rh_pol_run;
 
 typedef struct rh_wk {
   uv_process_t proc;
@@ -99,7 +121,11 @@ struct rh_sup {
   int nqueue, capqueue;
   int busy;
   sqlite3 *db;
-  sqlite3_stmt *ins;
+  sqlite3_stmt *ins, *ins_grp, *ins_dec;
+  rh_group *groups;
+  int ngroups;
+  rh_pol_run *pol;
+  rh_buf detail;     /* scratch for results made here (errors) */
   int64_t run_id;
   id_set *rule_ids;  /* per rule: subject filter (NULL = all) */
   int *rule_on;      /* per rule: evaluated in this run */
@@ -222,6 +248,9 @@ static void wk_finish(rh_wk *w);
 static int store_error_rest(rh_sup *s, rh_task *t, const char *reason);
 static int store_result(rh_sup *s, int rule_no, int64_t id, int oc, const char *reason,
                         size_t rlen, const char *vals, size_t vlen);
+static int store_record(rh_sup *s, int grp, int64_t id, const char *oc, size_t on, const char *detail,
+                        size_t dn);
+static int grp_for(rh_sup *s, const int *rule_nos, int n);
 
 static void queue_push(rh_sup *s, rh_task *t, int front) {
   if (s->nqueue == s->capqueue) {
@@ -263,18 +292,16 @@ static void handle_frame(rh_wk *w, char type, const char *p, size_t n) {
       w->ready = 1;
       s->catalog_seen = 1;
       break;
-    case 'R': {
+    case 'P': {
       uint32_t k = rh_rd_u32(&r);
       for (uint32_t i = 0; i < k && !r.bad && !s->fatal; i++) {
-        int rule_no = (int)rh_rd_u32(&r);
         int64_t id = rh_rd_i64(&r);
-        int oc = rh_rd_u8(&r);
-        size_t rl, vl;
-        const char *reason = rh_rd_str(&r, &rl);
-        const char *vals = rh_rd_str(&r, &vl);
-        if (r.bad || w->task == NULL || rule_no < 0 || rule_no >= s->rs->nrules) break;
-        if (store_result(s, rule_no, id, oc, reason, rl, vals, vl) != RH_OK) {
-          sup_fail(s, rh_error_code(), rh_error_last());
+        size_t ol, dl;
+        const char *oc = rh_rd_str(&r, &ol);
+        const char *detail = rh_rd_str(&r, &dl);
+        if (r.bad || w->task == NULL) break;
+        if (store_record(s, w->task->grp, id, oc, ol, detail, dl) != RH_OK) {
+          if (!s->fatal) sup_fail(s, rh_error_code(), rh_error_last());
           break;
         }
         w->task->last = id;
@@ -563,6 +590,11 @@ static void sup_dispatch(rh_sup *s) {
     rh_task *t = s->queue[0];
     memmove(s->queue, s->queue + 1, (size_t)(s->nqueue - 1) * sizeof *s->queue);
     s->nqueue--;
+    if ((t->grp = grp_for(s, t->rule_nos, t->nrules)) < 0) {
+      sup_fail(s, rh_error_code(), rh_error_last());
+      free(t);
+      return;
+    }
     rh_buf b = RH_BUF_INIT;
     int rc = rh_fr_start(&b, 'E');
     rc = rc ? rc : rh_fr_u32(&b, (uint32_t)t->nrules);
@@ -626,26 +658,151 @@ static void on_signal(uv_signal_t *h, int signum) {
 
 /* ---- storage ------------------------------------------------------------- */
 
-static int store_result(rh_sup *s, int rule_no, int64_t id, int oc, const char *reason,
-                        size_t rlen, const char *vals, size_t vlen) {
+/* The rule group with exactly this rule list (made, and written to
+** rh_run_group, the first time it is needed); -1 on failure. */
+static int grp_for(rh_sup *s, const int *rule_nos, int n) {
+  for (int g = 0; g < s->ngroups; g++)
+    if (s->groups[g].n == n && memcmp(s->groups[g].rule_nos, rule_nos, (size_t)n * sizeof *rule_nos) == 0)
+      return g;
+  rh_group *ng = realloc(s->groups, (size_t)(s->ngroups + 1) * sizeof *ng);
+  if (ng == NULL) return rh_error_set(RH_ENOMEM, "out of memory"), -1;
+  s->groups = ng;
+  rh_group *g = &ng[s->ngroups];
+  memset(g, 0, sizeof *g);
+  int np = s->rs->npolicies > 0 ? s->rs->npolicies : 1;
+  g->pol_ok = calloc((size_t)np, 1);
+  g->pol_pos = calloc((size_t)np * 64, sizeof *g->pol_pos);
+  if (g->pol_ok == NULL || g->pol_pos == NULL) {
+    free(g->pol_ok);
+    free(g->pol_pos);
+    return rh_error_set(RH_ENOMEM, "out of memory"), -1;
+  }
+  g->n = n;
+  memcpy(g->rule_nos, rule_nos, (size_t)n * sizeof *rule_nos);
+  int id = s->ngroups++;
+  for (int k = 0; k < n; k++) {
+    sqlite3_stmt *st = s->ins_grp;
+    sqlite3_bind_int64(st, 1, s->run_id);
+    sqlite3_bind_int(st, 2, id);
+    sqlite3_bind_int(st, 3, k);
+    sqlite3_bind_int(st, 4, rule_nos[k]);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) return rh_db_fail(s->db, "storing a rule group"), -1;
+  }
+  return id;
+}
+
+static void names_add(id_names *a, const char *id);
+static void names_join(id_names *a, rh_buf *b);
+
+/* Decides the policies a row of group grp decides: those whose rules are all
+** in the group (the usual case: a table's rules are evaluated together).  A
+** row with only some of them (a group split around a crashed subject) marks
+** the policy broken: it is decided again from the stored rows at the end. */
+static int decide_record(rh_sup *s, int grp, int64_t id, const char *oc) {
+  rh_group *g = &s->groups[grp];
+  const rh_rule_info *first = &s->rs->rules[g->rule_nos[0]];
+  for (int pi = 0; pi < s->rs->npolicies; pi++) {
+    rh_pol_run *pr = &s->pol[pi];
+    if (!pr->fast || pr->broken) continue;
+    if (g->pol_ok[pi] == 0) {
+      g->pol_ok[pi] = strcmp(s->rs->policies[pi].subject, first->subject) != 0 ? 2 : 1;
+      for (int j = 0; j < pr->nrules && g->pol_ok[pi] == 1; j++) {
+        int at = -1;
+        for (int k = 0; k < g->n && at < 0; k++)
+          if (g->rule_nos[k] == pr->rule_nos[j]) at = k;
+        if (at < 0) g->pol_ok[pi] = 3;
+        g->pol_pos[pi * 64 + j] = at;
+      }
+    }
+    if (g->pol_ok[pi] == 2) continue;
+    if (g->pol_ok[pi] == 3) {
+      pr->broken = 1;
+      continue;
+    }
+    id_names fa = {{0}, 0}, un = {{0}, 0};
+    for (int j = 0; j < pr->nrules; j++) {
+      char c = oc[g->pol_pos[pi * 64 + j]];
+      const char *rid = s->rs->rules[pr->rule_nos[j]].id;
+      if (c == '0' + OC_FAIL) names_add(&fa, rid);
+      else if (c == '0' + OC_UNKNOWN || c == '0' + OC_ERROR) names_add(&un, rid);
+    }
+    rh_buf failed = RH_BUF_INIT, unknown = RH_BUF_INIT;
+    names_join(&fa, &failed);
+    names_join(&un, &unknown);
+    sqlite3_stmt *st = s->ins_dec;
+    sqlite3_bind_int64(st, 1, s->run_id);
+    sqlite3_bind_int(st, 2, pi);
+    sqlite3_bind_int64(st, 3, id);
+    sqlite3_bind_int(st, 4, fa.n ? 2 : un.n ? 3 : 1);
+    sqlite3_bind_text(st, 5, failed.data ? failed.data : "", (int)failed.len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, unknown.data ? unknown.data : "", (int)unknown.len, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    rh_buf_free(&failed);
+    rh_buf_free(&unknown);
+    if (rc == SQLITE_CONSTRAINT) {
+      pr->broken = 1; /* decided twice: leave it to the pass at the end */
+    } else if (rc != SQLITE_DONE) {
+      return rh_db_fail(s->db, "storing a decision");
+    }
+    pr->count++;
+  }
+  return RH_OK;
+}
+
+/* Stores one packed row: the results of group grp's rules for subject id. */
+static int store_record(rh_sup *s, int grp, int64_t id, const char *oc, size_t on, const char *detail,
+                        size_t dn) {
+  if (grp < 0 || grp >= s->ngroups || on != (size_t)s->groups[grp].n)
+    return rh_error_set(RH_EWORKER, "malformed results from worker");
+  long n = 0, errors = 0;
+  for (size_t k = 0; k < on; k++) {
+    if (oc[k] < '0' || oc[k] > '9') return rh_error_set(RH_EWORKER, "malformed results from worker");
+    n += oc[k] != '0';
+    errors += oc[k] == '0' + OC_ERROR;
+  }
   sqlite3_stmt *st = s->ins;
   sqlite3_bind_int64(st, 1, s->run_id);
-  sqlite3_bind_int(st, 2, rule_no);
+  sqlite3_bind_int(st, 2, grp);
   sqlite3_bind_int64(st, 3, id);
-  sqlite3_bind_int(st, 4, oc);
-  if (reason && rlen) sqlite3_bind_text(st, 5, reason, (int)rlen, SQLITE_STATIC);
-  else sqlite3_bind_null(st, 5);
-  if (vals && vlen) sqlite3_bind_text(st, 6, vals, (int)vlen, SQLITE_STATIC);
-  else sqlite3_bind_null(st, 6);
+  sqlite3_bind_text(st, 4, oc, (int)on, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, detail, (int)dn, SQLITE_STATIC);
   int rc = sqlite3_step(st);
   sqlite3_reset(st);
   sqlite3_clear_bindings(st); /* the bound bytes belong to the frame */
-  if (rc != SQLITE_DONE) return rh_db_fail(s->db, "storing a result");
+  if (rc != SQLITE_DONE) return rh_db_fail(s->db, "storing results");
   s->last_rowid = sqlite3_last_insert_rowid(s->db);
   if (s->results == 0) s->first_rowid = s->last_rowid;
-  s->results++;
-  if (oc == OC_ERROR) s->errors++;
-  return RH_OK;
+  s->results += n;
+  s->errors += errors;
+  return decide_record(s, grp, id, oc);
+}
+
+/* Stores ERROR with reason for the given rules of subject id. */
+static int store_errors(rh_sup *s, const int *rule_nos, int n, int64_t id, const char *reason) {
+  int grp = grp_for(s, rule_nos, n);
+  if (grp < 0) return rh_error_code();
+  char oc[64];
+  rh_buf *d = &s->detail;
+  rh_buf_reset(d);
+  int rc = rh_buf_adds(d, "[");
+  for (int k = 0; k < n && rc == RH_OK; k++) {
+    oc[k] = '0' + OC_ERROR;
+    rc = rh_buf_adds(d, k ? ",[" : "[");
+    if (rc == RH_OK) rc = rh_buf_json_str(d, reason, strlen(reason));
+    if (rc == RH_OK) rc = rh_buf_adds(d, ",null]");
+  }
+  if (rc == RH_OK) rc = rh_buf_adds(d, "]");
+  if (rc != RH_OK) return rh_error_set(RH_ENOMEM, "out of memory");
+  return store_record(s, grp, id, oc, (size_t)n, d->data, d->len);
+}
+
+static int store_result(rh_sup *s, int rule_no, int64_t id, int oc, const char *reason,
+                        size_t rlen, const char *vals, size_t vlen) {
+  (void)oc; (void)rlen; (void)vals; (void)vlen; /* only ERRORs are made here */
+  return store_errors(s, &rule_no, 1, id, reason);
 }
 
 /* Every subject of the task not yet answered gets ERROR with reason, for
@@ -655,8 +812,7 @@ static int store_error_rest(rh_sup *s, rh_task *t, const char *reason) {
   const rh_rule_info *r = &s->rs->rules[t->rule_nos[0]];
   int rc = RH_OK;
   if (strcmp(r->subject, "city") == 0) {
-    for (int k = 0; k < t->nrules && rc == RH_OK && t->last < 0; k++)
-      rc = store_result(s, t->rule_nos[k], 0, OC_ERROR, reason, strlen(reason), NULL, 0);
+    if (t->last < 0) rc = store_errors(s, t->rule_nos, t->nrules, 0, reason);
     return rc;
   }
   char sql[256];
@@ -669,8 +825,7 @@ static int store_error_rest(rh_sup *s, rh_task *t, const char *reason) {
   while (rc == RH_OK && sqlite3_step(st) == SQLITE_ROW) {
     int64_t id = sqlite3_column_int64(st, 0);
     if (t->ids && !ids_has(t->ids, id)) continue;
-    for (int k = 0; k < t->nrules && rc == RH_OK; k++)
-      rc = store_result(s, t->rule_nos[k], id, OC_ERROR, reason, strlen(reason), NULL, 0);
+    rc = store_errors(s, t->rule_nos, t->nrules, id, reason);
   }
   sqlite3_finalize(st);
   return rc;
@@ -832,10 +987,6 @@ static int in_list(const char *v, const char **list, int n) {
 
 /* ---- decisions ----------------------------------------------------------- */
 
-typedef struct {
-  const char *ids[64];
-  int n;
-} id_names;
 
 static void names_add(id_names *a, const char *id) {
   for (int i = 0; i < a->n; i++)
@@ -865,21 +1016,26 @@ static int decide_policy(rh_sup *s, int pol_no, int run_pol_no, const id_set *sc
   char col[80];
   snprintf(col, sizeof col, "%s_id", p->subject);
   int parts = 0, rc = RH_OK;
+  /* The run's packed rows (a rowid range), unpacked for this policy's rules;
+  ** outcomes other than PASS and N/A only. */
+#define BAD_ROWS                                                                    \
+  "FROM rh_result_pack r JOIN rh_run_group g ON g.run_id=r.run_id AND g.grp=r.grp "  \
+  "%s WHERE r.rowid BETWEEN ?2 AND ?3 AND r.run_id=?1 AND g.rule_no=%d "            \
+  "AND substr(r.outcomes, g.k + 1, 1) NOT IN ('0','1','3')"
   rh_buf_adds(&sql, "SELECT sid, rule_no, outcome FROM (");
   for (int i = 0; i < s->rs->nrules; i++) {
     const rh_rule_info *r = &s->rs->rules[i];
     if (!s->rule_on[i] || !in_list(r->id, (const char **)p->rules, p->nrules)) continue;
     if (parts++) rh_buf_adds(&sql, " UNION ALL ");
-    if (strcmp(r->subject, p->subject) == 0)
-      rh_buf_printf(&sql,
-                    "SELECT subject_id AS sid, rule_no, outcome FROM rh_result INDEXED BY rh_result_bad "
-                    "WHERE run_id=?1 AND rule_no=%d AND outcome <> 1 AND outcome <> 3", i);
-    else
-      rh_buf_printf(&sql,
-                    "SELECT t.\"%s\" AS sid, r.rule_no, r.outcome FROM rh_result r INDEXED BY rh_result_bad "
-                    "JOIN \"%s\" t ON t.id = r.subject_id WHERE r.run_id=?1 AND r.rule_no=%d "
-                    "AND r.outcome <> 1 AND r.outcome <> 3",
-                    col, r->subject, i);
+    char join[256];
+    if (strcmp(r->subject, p->subject) == 0) {
+      rh_buf_adds(&sql, "SELECT r.subject_id AS sid, g.rule_no, unicode(substr(r.outcomes, g.k + 1, 1)) - 48 AS outcome ");
+      join[0] = '\0';
+    } else {
+      rh_buf_printf(&sql, "SELECT t.\"%s\" AS sid, g.rule_no, unicode(substr(r.outcomes, g.k + 1, 1)) - 48 AS outcome ", col);
+      snprintf(join, sizeof join, "JOIN \"%s\" t ON t.id = r.subject_id", r->subject);
+    }
+    rh_buf_printf(&sql, BAD_ROWS, join, i);
   }
   rh_buf_adds(&sql, ") ORDER BY sid");
   sqlite3_stmt *bad = NULL, *subj = NULL, *ins = NULL;
@@ -890,6 +1046,8 @@ static int decide_policy(rh_sup *s, int pol_no, int run_pol_no, const id_set *sc
     goto done;
   }
   sqlite3_bind_int64(bad, 1, s->run_id);
+  sqlite3_bind_int64(bad, 2, s->results ? s->first_rowid : 1);
+  sqlite3_bind_int64(bad, 3, s->results ? s->last_rowid : 0);
   char q[256];
   snprintf(q, sizeof q, "SELECT id FROM \"%s\" ORDER BY id", p->subject);
   if (sqlite3_prepare_v2(s->db, q, -1, &subj, NULL) != SQLITE_OK ||
@@ -1307,11 +1465,38 @@ int rh_eval_run(const rh_eval_opts *oin, rh_eval_stats *stats, rh_eval_print_fn 
   in_txn = 1;
   if ((rc = store_run_header(&s, started, &o, pol_on)) != RH_OK) goto done;
   if (sqlite3_prepare_v3(s.db,
-                         "INSERT INTO rh_result(run_id,rule_no,subject_id,outcome,reason,vals) "
+                         "INSERT INTO rh_result_pack(run_id,grp,subject_id,outcomes,detail) "
+                         "VALUES(?1,?2,?3,?4,?5)",
+                         -1, SQLITE_PREPARE_PERSISTENT, &s.ins, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v3(s.db, "INSERT INTO rh_run_group(run_id,grp,k,rule_no) VALUES(?1,?2,?3,?4)", -1,
+                         SQLITE_PREPARE_PERSISTENT, &s.ins_grp, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v3(s.db,
+                         "INSERT INTO rh_decision(run_id,policy_no,subject_id,decision,failed,unknown) "
                          "VALUES(?1,?2,?3,?4,?5,?6)",
-                         -1, SQLITE_PREPARE_PERSISTENT, &s.ins, NULL) != SQLITE_OK) {
+                         -1, SQLITE_PREPARE_PERSISTENT, &s.ins_dec, NULL) != SQLITE_OK) {
     rc = rh_db_fail(s.db, "preparing result storage");
     goto done;
+  }
+  /* Policies decided as their rows arrive: every rule of the policy judges
+  ** the policy's own table (no roll-up).  The others, and any that a split
+  ** group breaks, are decided from the stored rows at the end. */
+  s.pol = calloc((size_t)rs->npolicies + 1, sizeof *s.pol);
+  if (s.pol == NULL) {
+    rc = rh_error_set(RH_ENOMEM, "out of memory");
+    goto done;
+  }
+  for (int i = 0; i < rs->npolicies; i++) {
+    const rh_policy_info *p = &rs->policies[i];
+    rh_pol_run *pr = &s.pol[i];
+    pr->on = pol_on[i];
+    pr->fast = pr->on && !getenv("RONGHE_DECIDE_AFTER");
+    for (int k = 0; k < rs->nrules && pr->fast; k++) {
+      const rh_rule_info *r = &rs->rules[k];
+      if (!s.rule_on[k] || !in_list(r->id, (const char **)p->rules, p->nrules)) continue;
+      if (strcmp(r->subject, p->subject) != 0 || pr->nrules == 64) pr->fast = 0;
+      else pr->rule_nos[pr->nrules++] = k;
+    }
+    if (pr->nrules == 0) pr->fast = 0;
   }
 
   if ((rc = plan_tasks(&s, refs != NULL)) != RH_OK) goto done;
@@ -1325,8 +1510,27 @@ int rh_eval_run(const rh_eval_opts *oin, rh_eval_stats *stats, rh_eval_print_fn 
 
   trace("results stored");
   long decisions = 0;
-  for (int i = 0; i < rs->npolicies && rc == RH_OK; i++)
-    if (pol_on[i]) rc = decide_policy(&s, i, i, refs ? &pol_ids[i] : NULL, &decisions);
+  for (int i = 0; i < rs->npolicies && rc == RH_OK; i++) {
+    if (!pol_on[i]) continue;
+    if (s.pol[i].fast && !s.pol[i].broken) {
+      decisions += s.pol[i].count;
+      continue;
+    }
+    if (s.pol[i].count > 0) {
+      sqlite3_stmt *del = NULL;
+      if (sqlite3_prepare_v2(s.db, "DELETE FROM rh_decision WHERE run_id=?1 AND policy_no=?2", -1, &del,
+                             NULL) != SQLITE_OK) {
+        rc = rh_db_fail(s.db, "deciding again");
+        break;
+      }
+      sqlite3_bind_int64(del, 1, s.run_id);
+      sqlite3_bind_int(del, 2, i);
+      if (sqlite3_step(del) != SQLITE_DONE) rc = rh_db_fail(s.db, "deciding again");
+      sqlite3_finalize(del);
+      if (rc != RH_OK) break;
+    }
+    rc = decide_policy(&s, i, i, refs ? &pol_ids[i] : NULL, &decisions);
+  }
   if (rc != RH_OK) goto done;
 
   trace("decisions stored");
@@ -1381,7 +1585,9 @@ int rh_eval_run(const rh_eval_opts *oin, rh_eval_stats *stats, rh_eval_print_fn 
   stats->errors = s.errors;
   if (o.keep) {
     sqlite3_finalize(s.ins);
-    s.ins = NULL;
+    sqlite3_finalize(s.ins_grp);
+    sqlite3_finalize(s.ins_dec);
+    s.ins = s.ins_grp = s.ins_dec = NULL;
     if ((rc = rh_db_exec(s.db, "COMMIT")) != RH_OK) goto done;
     in_txn = 0;
     trace("committed");
@@ -1395,6 +1601,15 @@ done:
     snprintf(msg, sizeof msg, "%s", rh_error_last());
     sup_close(&s);
     sqlite3_finalize(s.ins);
+    sqlite3_finalize(s.ins_grp);
+    sqlite3_finalize(s.ins_dec);
+    for (int g = 0; g < s.ngroups; g++) {
+      free(s.groups[g].pol_ok);
+      free(s.groups[g].pol_pos);
+    }
+    free(s.groups);
+    free(s.pol);
+    rh_buf_free(&s.detail);
     if (in_txn) sqlite3_exec(s.db, "ROLLBACK", NULL, NULL, NULL);
     rh_db_close(s.db);
     if (s.rule_ids)

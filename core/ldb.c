@@ -272,6 +272,53 @@ static int stmt_next(lua_State *L) {
   return 2;
 }
 
+int rh_ldb_next(lua_State *L, int idx, int64_t ms, int64_t *key, int *has_key) {
+  rh_lstmt *s = luaL_checkudata(L, idx, STMT_MT);
+  if (s->st == NULL) {
+    lua_pushliteral(L, "statement is closed");
+    return -1;
+  }
+  uint64_t saved = s->conn->deadline_ns;
+  if (ms > 0) s->conn->deadline_ns = uv_hrtime() + (uint64_t)ms * 1000000u;
+  int rc = sqlite3_step(s->st);
+  s->conn->deadline_ns = saved;
+  if (rc == SQLITE_DONE) return 0;
+  if (rc != SQLITE_ROW) {
+    if (rc == SQLITE_INTERRUPT) lua_pushliteral(L, "input query ran past its time limit");
+    else lua_pushfstring(L, "sql: %s", sqlite3_errmsg(sqlite3_db_handle(s->st)));
+    return -1;
+  }
+  if (s->max_rows && ++s->rows > s->max_rows) {
+    lua_pushfstring(L, "input returned more than %I rows", (lua_Integer)s->max_rows);
+    return -1;
+  }
+  /* As math.tointeger would: an integral float is a key too. */
+  int kt = s->ncol > 0 ? sqlite3_column_type(s->st, 0) : SQLITE_NULL;
+  *has_key = 0;
+  *key = 0;
+  if (kt == SQLITE_INTEGER) {
+    *has_key = 1;
+    *key = sqlite3_column_int64(s->st, 0);
+  } else if (kt == SQLITE_FLOAT) {
+    double d = sqlite3_column_double(s->st, 0);
+    if (d >= -9.2e18 && d <= 9.2e18 && d == (double)(int64_t)d) {
+      *has_key = 1;
+      *key = (int64_t)d;
+    }
+  }
+  idx = lua_absindex(L, idx);
+  lua_getiuservalue(L, idx, 2); /* names */
+  lua_createtable(L, 0, s->ncol);
+  for (int i = 0; i < s->ncol; i++) {
+    if (sqlite3_column_type(s->st, i) == SQLITE_NULL) continue;
+    lua_rawgeti(L, -2, i + 1);
+    push_col(L, s->st, i);
+    lua_rawset(L, -3);
+  }
+  lua_remove(L, -2);
+  return 1;
+}
+
 static int stmt_columns(lua_State *L) {
   check_stmt(L, 1);
   lua_getiuservalue(L, 1, 2);

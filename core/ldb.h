@@ -7,6 +7,7 @@
 
 #include <lua.h>
 #include <sqlite3.h>
+#include <stdint.h>
 
 /* Registers the metatables and returns the `db` table of functions on the
 ** stack: db.open(path) -> conn.  [-0, +1, m] */
@@ -16,5 +17,11 @@ int rh_ldb_authorizer(void *ud, int action, const char *a, const char *b, const 
                       const char *d);
 /* Opens path read-only with the rule-input authorizer and limits. */
 int rh_ldb_open_ro(sqlite3 **out, const char *path);
+
+/* Steps the statement userdata at idx, as stmt:next does, for the worker's
+** evaluation loop.  ms > 0 limits this one step.  Returns 1 with the row
+** table pushed (*key = its first column; *has_key = 0 when that is not an
+** integer), 0 at the end (nothing pushed), -1 with a message pushed. */
+int rh_ldb_next(lua_State *L, int idx, int64_t ms, int64_t *key, int *has_key);
 
 #endif

@@ -130,8 +130,8 @@ static const char *SQL_RESULTS =
   "SELECT rr.rule, rr.subject, r.subject_id, r.outcome, r.reason, coalesce(r.vals,'{}'), rr.cite, "
   "rr.kind, rr.yearly, json_extract(r.vals,'$.count'), json_extract(r.vals,'$.target'), "
   "json_extract(r.vals,'$.deadline') "
-  "FROM rh_result r JOIN rh_run_rule rr ON rr.run_id=r.run_id AND rr.no=r.rule_no "
-  "WHERE r.rowid BETWEEN ?2 AND ?3 AND r.run_id=?1 ORDER BY r.rule_no, r.subject_id";
+  "FROM rh_result_rows r JOIN rh_run_rule rr ON rr.run_id=r.run_id AND rr.no=r.rule_no "
+  "WHERE r.rid BETWEEN ?2 AND ?3 AND r.run_id=?1 ORDER BY r.rule_no, r.subject_id";
 
 static const char *SQL_DECISIONS =
   "SELECT p.policy, p.subject, d.subject_id, d.decision, p.answers, d.failed, d.unknown, p.yearly "
@@ -326,8 +326,8 @@ static const char *SQL_TEXT =
   " UNION ALL"
   " SELECT rr.subject, r.subject_id, 1, r.rule_no, rr.rule, r.outcome, rr.kind, NULL, NULL,"
   "  r.reason, rr.cite, r.vals, rr.yearly"
-  " FROM rh_result r JOIN rh_run_rule rr ON rr.run_id=r.run_id AND rr.no=r.rule_no"
-  " WHERE r.rowid BETWEEN ?2 AND ?3 AND r.run_id=?1"
+  " FROM rh_result_rows r JOIN rh_run_rule rr ON rr.run_id=r.run_id AND rr.no=r.rule_no"
+  " WHERE r.rid BETWEEN ?2 AND ?3 AND r.run_id=?1"
   ") x LEFT JOIN kinds k ON k.kind = x.kind "
   "ORDER BY coalesce(k.rank, 1000000000), x.kind, x.sid, x.sec, x.no";
 
@@ -431,8 +431,8 @@ static int print_text(sqlite3 *db, const run_row *run, FILE *out, int verbose) {
   if (sqlite3_prepare_v2(db,
                          "SELECT rr.rule, r.outcome, json_extract(r.vals,'$.count'), "
                          "json_extract(r.vals,'$.target'), coalesce(json_extract(r.vals,'$.deadline'),'') "
-                         "FROM rh_result r JOIN rh_run_rule rr ON rr.run_id=r.run_id AND rr.no=r.rule_no "
-                         "WHERE r.rowid BETWEEN ?2 AND ?3 AND r.run_id=?1 AND rr.kind='target' "
+                         "FROM rh_result_rows r JOIN rh_run_rule rr ON rr.run_id=r.run_id AND rr.no=r.rule_no "
+                         "WHERE r.rid BETWEEN ?2 AND ?3 AND r.run_id=?1 AND rr.kind='target' "
                          "ORDER BY rr.no",
                          -1, &st, NULL) != SQLITE_OK)
     return rh_db_fail(db, "reading the targets");

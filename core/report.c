@@ -142,12 +142,12 @@ static int load_reasons(sqlite3 *db, const report *r, rep_policy *p, const char 
     if (!in_csv_list(rules_csv, r->rules[i].id)) continue;
     const char *rs = r->rules[i].subject;
     if (strcmp(rs, p->subject) == 0) {
-      rh_buf_printf(&sql, "%sSELECT subject_id AS sid, rule_no, subject_id, outcome, reason FROM rh_result "
+      rh_buf_printf(&sql, "%sSELECT subject_id AS sid, rule_no, subject_id, outcome, reason FROM rh_result_rows "
                     "WHERE run_id=?1 AND rule_no=%d AND outcome <> 1 AND outcome <> 3 AND outcome IN (2,4,5)",
                     parts++ ? " UNION ALL " : "", r->rules[i].no);
     } else if (rh_ident_ok(rs) && rh_db_has_column(db, rs, col)) {
       rh_buf_printf(&sql, "%sSELECT t.\"%s\" AS sid, x.rule_no, x.subject_id, x.outcome, x.reason "
-                    "FROM rh_result x JOIN \"%s\" t ON t.id = x.subject_id WHERE x.run_id=?1 AND x.rule_no=%d "
+                    "FROM rh_result_rows x JOIN \"%s\" t ON t.id = x.subject_id WHERE x.run_id=?1 AND x.rule_no=%d "
                     "AND x.outcome <> 1 AND x.outcome <> 3 AND x.outcome IN (2,4,5)",
                     parts++ ? " UNION ALL " : "", col, rs, r->rules[i].no);
     }
@@ -314,7 +314,7 @@ static int load_report(sqlite3 *db, int64_t run, report *r) {
   if (sqlite3_prepare_v2(db,
                          "SELECT rr.rule, coalesce(rr.title,''), coalesce(rr.cite,''), x.outcome, coalesce(x.reason,''), "
                          "json_extract(x.vals,'$.count'), json_extract(x.vals,'$.target'), "
-                         "json_extract(x.vals,'$.deadline') FROM rh_result x JOIN rh_run_rule rr "
+                         "json_extract(x.vals,'$.deadline') FROM rh_result_rows x JOIN rh_run_rule rr "
                          "ON rr.run_id = x.run_id AND rr.no = x.rule_no WHERE x.run_id=?1 AND rr.kind='target' "
                          "ORDER BY rr.no",
                          -1, &st, NULL) != SQLITE_OK)

@@ -33,15 +33,20 @@ int rh_buf_add(rh_buf *b, const void *p, size_t n) {
 int rh_buf_adds(rh_buf *b, const char *s) { return rh_buf_add(b, s, strlen(s)); }
 
 int rh_buf_printf(rh_buf *b, const char *fmt, ...) {
+  /* Formats straight into the free room; only a longer text goes twice. */
+  if (rh_buf_reserve(b, 64) != RH_OK) return RH_ENOMEM;
+  size_t room = b->cap - b->len;
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
+  int n = vsnprintf(b->data + b->len, room, fmt, ap);
   va_end(ap);
   if (n < 0) return rh_error_set(RH_ERROR, "bad format");
-  if (rh_buf_reserve(b, (size_t)n) != RH_OK) return RH_ENOMEM;
-  va_start(ap, fmt);
-  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-  va_end(ap);
+  if ((size_t)n >= room) {
+    if (rh_buf_reserve(b, (size_t)n) != RH_OK) return RH_ENOMEM;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+  }
   b->len += (size_t)n;
   return RH_OK;
 }
@@ -50,26 +55,28 @@ int rh_buf_json_str(rh_buf *b, const char *s, size_t n) {
   static const char hex[] = "0123456789abcdef";
   if (rh_buf_reserve(b, n + 2) != RH_OK) return RH_ENOMEM;
   b->data[b->len++] = '"';
+  size_t run = 0; /* start of the bytes copied as they are */
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (i > run && rh_buf_add(b, s + run, i - run) != RH_OK) return RH_ENOMEM;
+    run = i + 1;
     char esc[7];
     size_t k = 0;
+    esc[k++] = '\\';
     switch (c) {
-      case '"': esc[k++] = '\\'; esc[k++] = '"'; break;
-      case '\\': esc[k++] = '\\'; esc[k++] = '\\'; break;
-      case '\n': esc[k++] = '\\'; esc[k++] = 'n'; break;
-      case '\r': esc[k++] = '\\'; esc[k++] = 'r'; break;
-      case '\t': esc[k++] = '\\'; esc[k++] = 't'; break;
+      case '"': esc[k++] = '"'; break;
+      case '\\': esc[k++] = '\\'; break;
+      case '\n': esc[k++] = 'n'; break;
+      case '\r': esc[k++] = 'r'; break;
+      case '\t': esc[k++] = 't'; break;
       default:
-        if (c < 0x20) {
-          esc[k++] = '\\'; esc[k++] = 'u'; esc[k++] = '0'; esc[k++] = '0';
-          esc[k++] = hex[c >> 4]; esc[k++] = hex[c & 15];
-        } else {
-          esc[k++] = (char)c;
-        }
+        esc[k++] = 'u'; esc[k++] = '0'; esc[k++] = '0';
+        esc[k++] = hex[c >> 4]; esc[k++] = hex[c & 15];
     }
     if (rh_buf_add(b, esc, k) != RH_OK) return RH_ENOMEM;
   }
+  if (n > run && rh_buf_add(b, s + run, n - run) != RH_OK) return RH_ENOMEM;
   return rh_buf_add(b, "\"", 1);
 }
 

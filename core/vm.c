@@ -247,42 +247,52 @@ static int json_value(lua_State *L, int idx, rh_buf *b, int depth, char *err, si
     }
     return rh_buf_adds(b, "]");
   }
-  /* Objects: string keys (numbers are written as their text), sorted. The
-  ** key strings stay alive in a scratch table while we sort their pointers. */
-  json_key *keys = count ? malloc(count * sizeof *keys) : NULL;
-  if (count && keys == NULL) {
+  /* Objects: string keys (numbers are written as their text), sorted.  The
+  ** usual small object sorts its keys on the C stack; number keys get their
+  ** text anchored in a scratch table while the pointers are sorted. */
+  json_key small[16];
+  json_key *keys = count <= 16 ? small : malloc(count * sizeof *keys);
+  if (keys == NULL) {
     snprintf(err, errlen, "out of memory");
     return -1;
   }
-  lua_createtable(L, (int)count, 0); /* scratch */
-  int scratch = lua_gettop(L);
+  int top = lua_gettop(L), scratch = 0;
   size_t k = 0;
   int rc = RH_OK;
   lua_pushnil(L);
   while (lua_next(L, idx)) {
     lua_pop(L, 1);
     int kt = lua_type(L, -1);
-    if (kt != LUA_TSTRING && kt != LUA_TNUMBER) {
+    if (kt == LUA_TSTRING) {
+      keys[k].s = lua_tolstring(L, -1, &keys[k].n); /* alive: a key of the table */
+      k++;
+      continue;
+    }
+    if (kt != LUA_TNUMBER) {
       snprintf(err, errlen, "values keys must be strings, not %s", luaL_typename(L, -1));
       rc = -1;
       lua_pop(L, 1);
       break;
     }
+    if (!scratch) {
+      lua_createtable(L, 4, 0);
+      lua_insert(L, -2); /* below the key: lua_next needs the key on top */
+      scratch = lua_gettop(L) - 1;
+    }
     lua_pushvalue(L, -1);
-    const char *ks = kt == LUA_TNUMBER ? luaL_tolstring(L, -1, NULL) : lua_tostring(L, -1);
-    if (kt == LUA_TNUMBER) lua_remove(L, -2);
+    luaL_tolstring(L, -1, NULL);
+    lua_remove(L, -2);
     keys[k].s = lua_tolstring(L, -1, &keys[k].n);
-    (void)ks;
-    lua_rawseti(L, scratch, (lua_Integer)(k + 1)); /* anchor the key string */
+    lua_rawseti(L, scratch, (lua_Integer)(k + 1)); /* anchor the key's text */
     k++;
   }
   if (rc == RH_OK) {
-    if (k > 0) qsort(keys, k, sizeof *keys, key_cmp); /* {}: keys is NULL, and qsort(NULL) is UB */
-    rc = rh_buf_adds(b, "{");
+    if (k > 1) qsort(keys, k, sizeof *keys, key_cmp); /* {}: keys may be empty */
+    rc = rh_buf_add(b, "{", 1);
     for (size_t i = 0; i < k && rc == RH_OK; i++) {
-      if (i > 0) rc = rh_buf_adds(b, ",");
+      if (i > 0) rc = rh_buf_add(b, ",", 1);
       if (rc == RH_OK) rc = json_string(b, keys[i].s, keys[i].n);
-      if (rc == RH_OK) rc = rh_buf_adds(b, ":");
+      if (rc == RH_OK) rc = rh_buf_add(b, ":", 1);
       if (rc != RH_OK) break;
       lua_pushlstring(L, keys[i].s, keys[i].n);
       if (lua_rawget(L, idx) == LUA_TNIL) { /* the key was a number */
@@ -298,10 +308,10 @@ static int json_value(lua_State *L, int idx, rh_buf *b, int depth, char *err, si
       rc = json_value(L, -1, b, depth + 1, err, errlen);
       lua_pop(L, 1);
     }
-    if (rc == RH_OK) rc = rh_buf_adds(b, "}");
+    if (rc == RH_OK) rc = rh_buf_add(b, "}", 1);
   }
-  lua_settop(L, scratch - 1);
-  free(keys);
+  lua_settop(L, top);
+  if (keys != small) free(keys);
   return rc == RH_OK ? RH_OK : -1;
 }
 

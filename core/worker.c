@@ -103,23 +103,29 @@ static int host_read(lua_State *L) {
   return 2;
 }
 
+int rh__worker_send(char type, const void *p, size_t n) {
+  if (n + 1 > RH_MAX_FRAME) return rh_error_set(RH_EWORKER, "frame too large");
+  uint32_t len = (uint32_t)n + 1;
+  unsigned char hdr[5] = {(unsigned char)len, (unsigned char)(len >> 8),
+                          (unsigned char)(len >> 16), (unsigned char)(len >> 24),
+                          (unsigned char)type};
+  if (mem_io.on) {
+    if (rh_buf_add(mem_io.out, hdr, 5) != RH_OK || rh_buf_add(mem_io.out, p, n) != RH_OK)
+      return rh_error_set(RH_ENOMEM, "out of memory");
+    return RH_OK;
+  }
+  if (write_full(1, hdr, 5) != 0 || write_full(1, p, n) != 0)
+    return rh_error_set(RH_EWORKER, "supervisor pipe closed");
+  return RH_OK;
+}
+
 /* host.write(type, payload): one frame to the supervisor. */
 static int host_write(lua_State *L) {
   size_t tl, n;
   const char *t = luaL_checklstring(L, 1, &tl);
   const char *p = luaL_checklstring(L, 2, &n);
-  if (tl != 1 || n + 1 > RH_MAX_FRAME) return luaL_error(L, "bad frame");
-  uint32_t len = (uint32_t)n + 1;
-  unsigned char hdr[5] = {(unsigned char)len, (unsigned char)(len >> 8),
-                          (unsigned char)(len >> 16), (unsigned char)(len >> 24),
-                          (unsigned char)t[0]};
-  if (mem_io.on) {
-    if (rh_buf_add(mem_io.out, hdr, 5) != RH_OK || rh_buf_add(mem_io.out, p, n) != RH_OK)
-      return luaL_error(L, "out of memory");
-    return 0;
-  }
-  if (write_full(1, hdr, 5) != 0 || write_full(1, p, n) != 0)
-    return luaL_error(L, "supervisor pipe closed");
+  if (tl != 1) return luaL_error(L, "bad frame");
+  if (rh__worker_send(t[0], p, n) != RH_OK) return luaL_error(L, "%s", rh_error_last());
   return 0;
 }
 
@@ -218,11 +224,15 @@ static int host_where(lua_State *L) {
   return 2;
 }
 
+void rh__worker_slot_set(int64_t rule_no, int64_t subject_id) {
+  rh__slot->rule_no = rule_no;
+  rh__slot->subject_id = subject_id;
+  rh__slot->seq++;
+}
+
 /* host.slot(rule_no, subject_id): publish what is being evaluated now. */
 static int host_slot(lua_State *L) {
-  rh__slot->rule_no = luaL_checkinteger(L, 1);
-  rh__slot->subject_id = luaL_optinteger(L, 2, 0);
-  rh__slot->seq++;
+  rh__worker_slot_set(luaL_checkinteger(L, 1), luaL_optinteger(L, 2, 0));
   return 0;
 }
 
@@ -239,8 +249,7 @@ static int host_gc(lua_State *L) {
 
 /* host.fault(kind): test-only fault injection (RONGHE_FAULT), so the tests can
 ** prove that a crashing or hanging worker costs one ERROR and not the run. */
-static int host_fault(lua_State *L) {
-  const char *k = luaL_checkstring(L, 1);
+void rh__worker_fault(const char *k) {
   /* The default action, even under a sanitizer that handles SIGSEGV itself
   ** (ASan would turn it into an abort): the tests expect signal 11. */
   if (strcmp(k, "segv") == 0) {
@@ -251,6 +260,10 @@ static int host_fault(lua_State *L) {
   if (strcmp(k, "hang") == 0)
     for (;;) pause(); /* no Lua hook can fire here: only the watchdog helps */
   if (strcmp(k, "exit") == 0) _exit(3);
+}
+
+static int host_fault(lua_State *L) {
+  rh__worker_fault(luaL_checkstring(L, 1));
   return 0;
 }
 
@@ -258,7 +271,8 @@ static const luaL_Reg host_funcs[] = {
   {"read", host_read},   {"write", host_write}, {"load", host_load},
   {"setenv", host_setenv}, {"call", host_call}, {"json", host_json},
   {"where", host_where}, {"slot", host_slot},   {"clock_ms", host_clock_ms},
-  {"gc", host_gc},       {"fault", host_fault}, {NULL, NULL}};
+  {"gc", host_gc},       {"fault", host_fault}, {"run", rh__host_run},
+  {NULL, NULL}};
 
 /* Loads an embedded chunk and calls it with the values on top. */
 static int run_embedded(lua_State *L, const char *file, const char *chunk, int nargs, int nres) {

@@ -30,6 +30,17 @@ extern volatile uint64_t *rh_worker_heartbeat;
 /* Entry point of `ronghe __worker [--mem-mb N]`; returns the exit status. */
 int rh_worker_main(int argc, char **argv);
 
+/* ---- inside the worker process (worker.c, wloop.c) ---------------------- */
+/* Writes one frame to the supervisor (or to memory in process). */
+int rh__worker_send(char type, const void *p, size_t n);
+/* Publishes the rule and subject being evaluated; bumps the heartbeat. */
+void rh__worker_slot_set(int64_t rule_no, int64_t subject_id);
+/* RONGHE_FAULT: crash, hang or exit on purpose (tests only). */
+void rh__worker_fault(const char *kind);
+struct lua_State;
+/* host.run: the evaluation loop over a group's subjects (wloop.c). */
+int rh__host_run(struct lua_State *L);
+
 /* ---- in process (tests and fuzzers only) ---------------------------------
 ** The worker's Lua state and handler without the process around it: frames
 ** are passed in memory.  Rule code then runs in the caller's process, so

@@ -60,12 +60,31 @@ CREATE TABLE IF NOT EXISTS rh_outcome(
 INSERT OR IGNORE INTO rh_outcome VALUES
   (1,'PASS'),(2,'FAIL'),(3,'N/A'),(4,'UNKNOWN'),(5,'ERROR'),
   (6,'MET'),(7,'NOT_MET'),(8,'ACHIEVED'),(9,'NOT_ACHIEVED');
--- One row per rule and subject.  An append-only rowid table: a run's rows
--- are contiguous (rh_run.first_result .. last_result), so reading a run is a
--- range scan, and storing a result costs one b-tree append and no index
--- (except for outcomes other than PASS and N/A, which decisions read).  The
--- index condition avoids IN (...): SQLite would build a temporary table for
--- the list on every single insert.
+-- Results, packed: one row per subject and rule group (the rules of a run
+-- that judge the same table, evaluated together; rh_run_group lists them).
+-- A row costs one b-tree append whatever the number of rules, which is what
+-- lets a run store a million subjects at the speed SQLite writes (a row per
+-- rule and subject cost about 1.5 us each, more than the rules themselves).
+-- outcomes holds one digit per rule of the group (rh_outcome.code, '0' where
+-- the row does not carry that rule: a group split around a crashed subject);
+-- detail is a JSON array with one [reason, values] per rule (null where
+-- absent).  rh_result_rows unpacks them; rh_results is the readable form.
+CREATE TABLE IF NOT EXISTS rh_run_group(
+  run_id  INTEGER NOT NULL,
+  grp     INTEGER NOT NULL,
+  k       INTEGER NOT NULL,               -- position in outcomes and detail, from 0
+  rule_no INTEGER NOT NULL,
+  PRIMARY KEY(run_id, grp, k)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rh_result_pack(
+  run_id     INTEGER NOT NULL,
+  grp        INTEGER NOT NULL,
+  subject_id INTEGER NOT NULL,            -- 0 for the city
+  outcomes   TEXT NOT NULL,
+  detail     TEXT NOT NULL
+);
+-- Runs stored before packing (one row per rule and subject) stay readable
+-- through rh_result_rows; nothing writes here any more.
 CREATE TABLE IF NOT EXISTS rh_result(
   run_id     INTEGER NOT NULL,
   rule_no    INTEGER NOT NULL,
@@ -74,8 +93,16 @@ CREATE TABLE IF NOT EXISTS rh_result(
   reason     TEXT,
   vals       TEXT                         -- JSON object of the values compared
 );
-CREATE INDEX IF NOT EXISTS rh_result_bad ON rh_result(run_id, rule_no, subject_id)
-  WHERE outcome <> 1 AND outcome <> 3;
+-- One row per rule and subject, whichever way the run stored it.  rid is the
+-- stored row's rowid: rh_run.first_result .. last_result bound a run's rows,
+-- so reading one run is a range scan.
+CREATE VIEW IF NOT EXISTS rh_result_rows(rid, run_id, rule_no, subject_id, outcome, reason, vals) AS
+  SELECT r.rowid, r.run_id, r.rule_no, r.subject_id, r.outcome, r.reason, r.vals FROM rh_result r
+  UNION ALL
+  SELECT p.rowid, p.run_id, g.rule_no, p.subject_id, unicode(substr(p.outcomes, g.k + 1, 1)) - 48,
+         json_extract(p.detail, '$[' || g.k || '][0]'), json_extract(p.detail, '$[' || g.k || '][1]')
+  FROM rh_result_pack p JOIN rh_run_group g ON g.run_id = p.run_id AND g.grp = p.grp
+  WHERE substr(p.outcomes, g.k + 1, 1) <> '0';
 CREATE TABLE IF NOT EXISTS rh_decision(
   run_id     INTEGER NOT NULL,
   policy_no  INTEGER NOT NULL,
@@ -89,7 +116,7 @@ CREATE VIEW IF NOT EXISTS rh_results AS
   SELECT r.run_id, rr.rule, rr.subject || CASE WHEN rr.subject = 'city' THEN '' ELSE ':' || r.subject_id END AS subject,
          o.name AS outcome, r.reason, r.vals AS "values", rr.cite,
          CASE WHEN rr.yearly THEN run.year END AS year
-  FROM rh_result r
+  FROM rh_result_rows r
   JOIN rh_run_rule rr ON rr.run_id = r.run_id AND rr.no = r.rule_no
   JOIN rh_outcome o ON o.code = r.outcome
   JOIN rh_run run ON run.id = r.run_id;

@@ -8,7 +8,8 @@
 --
 -- Frames (see core/proto.h for the supervisor's side):
 --   in  L  load rule files          out C  catalog and load errors
---   in  E  evaluate one rule        out R  results (batched), D done, X failure
+--   in  E  evaluate a rule group    out P  packed results per subject (host.run,
+--                                          core/wloop.c), D done, X failure
 local host, rhlib = ...
 
 local pack, unpack = string.pack, string.unpack
@@ -17,7 +18,7 @@ local setmetatable, getmetatable, type, pairs, ipairs, tostring, error, select, 
   setmetatable, getmetatable, type, pairs, ipairs, tostring, error, select, rawset
 local tointeger = math.tointeger
 local find, next = string.find, next
-local host_call, host_slot, host_json, host_clock = host.call, host.slot, host.json, host.clock_ms
+local host_call, host_slot, host_json = host.call, host.slot, host.json
 
 -- Outcome codes shared with db/engine.sql (rh_outcome).
 local CODE = { PASS = 1, FAIL = 2, ["N/A"] = 3, UNKNOWN = 4, ERROR = 5,
@@ -27,6 +28,13 @@ local ALLOWED = {
   indicator = { MET = true, NOT_MET = true, ["N/A"] = true, UNKNOWN = true },
   target    = { ACHIEVED = true, NOT_ACHIEVED = true, UNKNOWN = true },
 }
+-- What host.run accepts from a rule of each kind: outcome name -> code.
+local ALLOWED_CODE = {}
+for kind, names in pairs(ALLOWED) do
+  local t = {}
+  for name in pairs(names) do t[name] = CODE[name] end
+  ALLOWED_CODE[kind] = t
+end
 local MAX_REASON = 4000
 local NO_LOW, NO_HIGH = math.mininteger, math.maxinteger
 
@@ -490,63 +498,6 @@ local function params_view(r, as_of)
   })
 end
 
--- Reasons are templates: "{name}" is replaced by values.name (or ctx.name).
--- Each distinct template is split once into literal and name pieces, so
--- filling it per subject is a loop and a concat, not a pattern match.
-local templates, ntemplates = {}, 0
-
-local function split_template(reason)
-  local parts, pos = {}, 1
-  while true do
-    local a, b, name = find(reason, "{([%w_]+)}", pos)
-    if not a then break end
-    parts[#parts + 1] = reason:sub(pos, a - 1)
-    parts[#parts + 1] = name
-    pos = b + 1
-  end
-  parts[#parts + 1] = reason:sub(pos)
-  -- Only templates of a sensible size are kept: a rule returning a new
-  -- multi-megabyte reason per subject must not pin them all in the worker.
-  if #reason <= MAX_REASON then
-    if ntemplates > 10000 then templates, ntemplates = {}, 0 end -- bounded cache
-    templates[reason] = parts
-    ntemplates = ntemplates + 1
-  end
-  return parts
-end
-
-local function fill(reason, values, ctx)
-  local parts = templates[reason] or split_template(reason)
-  local n = #parts
-  if n == 1 then return reason end
-  local out = {}
-  -- This runs outside the rule's budget, so the expansion is bounded: the
-  -- reason is cut at MAX_REASON bytes anyway, and ("{a}"):rep(5000) with a
-  -- 1 MiB value must not build 5 GiB first.
-  local room = MAX_REASON + 1
-  for i = 1, n, 2 do
-    out[i] = parts[i]
-    room = room - #parts[i]
-    local k = parts[i + 1]
-    if k then
-      local v = values and values[k]
-      if v == nil then v = ctx[k] end
-      if v == nil or type(v) == "table" then
-        v = "{" .. k .. "}"
-      elseif math.type(v) == "float" then
-        -- 60000.0 reads as 60000 in a sentence; exact text is the rule's job (rh.money).
-        v = ("%.14g"):format(v)
-      else
-        v = tostring(v)
-      end
-      if room <= 0 then v = "" elseif #v > room then v = v:sub(1, room) end
-      room = room - #v
-      out[i + 1] = v
-    end
-  end
-  return concat(out)
-end
-
 -- Every reason leaves the worker as valid UTF-8 of at most MAX_REASON bytes
 -- (plus "…"), cut on a character boundary: error messages, SQL errors and
 -- reasons are the rule's own text, and one result must neither be megabytes
@@ -578,44 +529,6 @@ local function id_list(ids)
   local t = {}
   for i, id in ipairs(ids) do t[i] = ("%d"):format(id) end
   return concat(t, ",")
-end
-
--- Runs check for one subject; returns code, reason, values_json.
-local function judge(r, s, p, ctx)
-  local ok, res, msg = host_call(r.check, limits.instr, limits.ms, limits.mem, s, p, ctx)
-  if not ok then
-    if res == "memory" then msg = ("%s:%d: %s"):format(r.file, r.line, msg) end
-    return CODE.ERROR, msg, nil
-  end
-  if getmetatable(res) ~= OUT then
-    return CODE.ERROR, ("%s:%d: rule %s: check returned %s, not an outcome (use pass, fail, na or unknown)")
-      :format(r.file, r.line, r.id, type(res)), nil
-  end
-  local name, reason, values = res[1], res[2], res[3]
-  if not ALLOWED[r.kind][name] then
-    return CODE.ERROR, ("%s:%d: rule %s of kind %s cannot return %s")
-      :format(r.file, r.line, r.id, r.kind, name), nil
-  end
-  if values ~= nil and type(values) ~= "table" then
-    return CODE.ERROR, ("%s:%d: rule %s: values must be a table, not %s")
-      :format(r.file, r.line, r.id, type(values)), nil
-  end
-  if reason == nil then reason = ""
-  elseif type(reason) ~= "string" then
-    return CODE.ERROR, ("%s:%d: rule %s: the reason must be a string, not %s")
-      :format(r.file, r.line, r.id, type(reason)), nil
-  end
-  local okf, filled = pcall(fill, reason, values, ctx)
-  if not okf then filled = reason end
-  local vjson
-  if values ~= nil and next(values) ~= nil then
-    local err
-    vjson, err = host_json(values)
-    if not vjson then
-      return CODE.ERROR, ("%s:%d: rule %s: %s"):format(r.file, r.line, r.id, err), nil
-    end
-  end
-  return CODE[name], filled, vjson
 end
 
 local function fault_for(r)
@@ -668,57 +581,6 @@ local function open_inputs(conn, r, binds, ids, after, before)
   return cursors, input_error
 end
 
-local function advance(c, state)
-  -- Each step of an input query has the rule's time limit: no rule code
-  -- (and so no hook) runs while SQLite works, e.g. on an endless recursive
-  -- CTE, and the watchdog could only blame the whole rule.
-  -- An input's first step may sort a whole aggregate (seconds at a million
-  -- subjects): it gets its own limit (--input-ms), which still stops a
-  -- query that would never end (a recursive CTE runs no Lua hook).
-  local okn, key, row = pcall(c.st.next, c.st, limits.input_ms or limits.ms * 60)
-  if not okn then
-    state.input_error = state.input_error or
-      ("%s:%d: rule %s: input '%s': %s"):format(state.r.file, state.r.line, state.r.id, c.name, key)
-    c.row = nil
-    return
-  end
-  c.row = row
-  c.key = row and tointeger(key) or nil
-end
-
--- Fills proxy (the rule's view of the subject) with the rule's inputs for
--- subject id; returns the name of an input with several rows, if any.
-local function gather(state, id, proxy)
-  local dup
-  for _, c in ipairs(state.cursors) do
-    if c.list then
-      local t, n = {}, 0
-      while c.row do
-        local k = c.key
-        if k ~= nil and k >= id then
-          if k ~= id then break end
-          n = n + 1
-          t[n] = c.row
-        end
-        advance(c, state)
-      end
-      rawset(proxy, c.name, t)
-    else
-      rawset(proxy, c.name, nil)
-      while c.row and (c.key == nil or c.key < id) do advance(c, state) end
-      if c.row and c.key == id then
-        rawset(proxy, c.name, c.row)
-        advance(c, state)
-        if c.row and c.key == id then
-          dup = dup or c.name
-          while c.row and c.key == id do advance(c, state) end
-        end
-      end
-    end
-  end
-  return dup
-end
-
 -- E: evaluate a group of rules that judge the same table, in one pass over
 -- its rows.  after/before bound the subject ids (exclusive; math.mininteger
 -- and math.maxinteger mean no bound): they let the supervisor split a table
@@ -740,18 +602,10 @@ local function handle_eval(payload)
   local ystr = ("%04d"):format(year)
   local binds = { as_of = as_of, year = year, year_start = ystr .. "-01-01",
                   year_end = ystr .. "-12-31" }
-  local ctx = readonly({ as_of = as_of, year = year }, "ctx")
+  local ctx_raw = { as_of = as_of, year = year }
+  local ctx = readonly(ctx_raw, "ctx")
 
-  local batch, nb, last = {}, 0, host_clock()
-  local function flush()
-    if nb == 0 then return end
-    host.write("R", pack("<I4", nb) .. concat(batch, "", 1, nb))
-    nb = 0
-    last = host_clock()
-  end
-  flush_each = flush_each ~= 0
-
-  local states, subject = {}, nil
+  local specs, subject = {}, nil
   for i, rule_no in ipairs(group) do
     local r = catalog[rule_no + 1]
     if not r then error("no rule number " .. rule_no, 0) end
@@ -759,105 +613,48 @@ local function handle_eval(payload)
     -- The rule's view of a subject: one table per rule, reused for every
     -- subject.  Writes are refused, so nothing a rule does to it can leak
     -- into the next subject or into another rule; reads fall back to the
-    -- current row through mt.__index.
+    -- current row through mt.__index (set by host.run per subject).
     local mt = { __newindex = function(_, k)
       error(("cannot modify the subject's data (field '%s')"):format(tostring(k)), 2)
     end, __metatable = false }
-    local st = { r = r, rule_no = rule_no, p = params_view(r, as_of), mt = mt,
-                 proxy = setmetatable({}, mt) }
-    st.fault_kind, st.fault_id = fault_for(r)
+    local spec = { rule_no = rule_no, check = r.check, p = params_view(r, as_of), mt = mt,
+                   proxy = setmetatable({}, mt), allowed = ALLOWED_CODE[r.kind],
+                   file = r.file, line = r.line, id = r.id, kind = r.kind, subject = r.subject }
+    spec.fault, spec.fault_id = fault_for(r)
     -- While a rule's inputs open, the slot names the rule with no subject
     -- (NO_LOW): a worker stuck or crashing in one of them (a C-level hang in
     -- an SQL function) can be blamed on that rule alone.
     host_slot(rule_no, NO_LOW)
-    st.cursors, st.input_error = open_inputs(conn, r, binds, ids, after, before)
-    for _, c in ipairs(st.cursors) do advance(c, st) end
-    states[i] = st
+    spec.cursors, spec.input_error = open_inputs(conn, r, binds, ids, after, before)
+    specs[i] = spec
   end
+  local opts = { instr = limits.instr, ms = limits.ms, mem = limits.mem,
+                 input_ms = limits.input_ms or limits.ms * 60, flush_each = flush_each ~= 0,
+                 out_mt = OUT }
 
-  local count = 0
-  -- One subject: each rule sees its own view (a fresh table holding its
-  -- inputs, falling back to the shared row), so no rule can change what
-  -- another one reads.
-  local function one(id, row)
-    for _, st in ipairs(states) do
-      local r = st.r
-      host_slot(st.rule_no, id)
-      if st.fault_kind and st.fault_id == id then host.fault(st.fault_kind) end
-      local proxy = st.proxy
-      st.mt.__index = row
-      local dup = gather(st, id, proxy)
-      local code, reason, vals
-      if st.input_error then
-        code, reason = CODE.ERROR, st.input_error
-      elseif dup then
-        code, reason = CODE.ERROR, ("%s:%d: rule %s: input '%s' returned several rows for %s %d; declare it with list [[...]]")
-          :format(r.file, r.line, r.id, dup, r.subject, id)
-      else
-        code, reason, vals = judge(r, proxy, st.p, ctx)
-      end
-      nb = nb + 1
-      batch[nb] = pack("<I4i8Bs4s4", st.rule_no, id, code, bound_reason(reason or ""), vals or "")
-      count = count + 1
-    end
-    -- Batches end on a subject boundary: a crash loses whole subjects only.
-    if flush_each or nb >= 512 or host_clock() - last > 50 then flush() end
-  end
-
+  local count, st = 0, nil
   if subject == "city" then
-    if after < 0 and before > 0 then
-      -- One subject: each input is the whole result (list) or its first row.
-      local row = {}
-      for _, st in ipairs(states) do
-        for _, c in ipairs(st.cursors) do
-          if c.list then
-            local t = {}
-            while c.row do t[#t + 1] = c.row; advance(c, st) end
-            c.all = t
-          else
-            c.all = c.row
-          end
-          c.row = nil
-        end
-      end
-      for _, st in ipairs(states) do
-        local r = st.r
-        host_slot(st.rule_no, 0)
-        if st.fault_kind and st.fault_id == 0 then host.fault(st.fault_kind) end
-        local proxy = st.proxy
-        st.mt.__index = row
-        for _, c in ipairs(st.cursors) do rawset(proxy, c.name, c.all) end
-        local code, reason, vals
-        if st.input_error then code, reason = CODE.ERROR, st.input_error
-        else code, reason, vals = judge(r, proxy, st.p, ctx) end
-        nb = nb + 1
-        batch[nb] = pack("<I4i8Bs4s4", st.rule_no, 0, code, bound_reason(reason or ""), vals or "")
-        count = count + 1
-      end
-    end
+    if after < 0 and before > 0 then count = host.run(false, specs, ctx_raw, ctx, opts) end
   else
     local where_ = {}
     if ids then where_[#where_ + 1] = ("id IN (%s)"):format(id_list(ids)) end
     if after ~= NO_LOW then where_[#where_ + 1] = ("id > %d"):format(after) end
     if before ~= NO_HIGH then where_[#where_ + 1] = ("id < %d"):format(before) end
-    local sql = ("SELECT * FROM %s%s ORDER BY id"):format(quote_ident(subject),
+    -- id first: it is the key host.run merges the inputs on, wherever the
+    -- table has its id column.
+    local sql = ("SELECT id, * FROM %s%s ORDER BY id"):format(quote_ident(subject),
       #where_ > 0 and (" WHERE " .. concat(where_, " AND ")) or "")
-    local st, err = conn:prepare(sql)
+    local err
+    st, err = conn:prepare(sql)
     if not st then
       error(("subject table %s: %s"):format(subject, err), 0)
     end
-    while true do
-      local id, row = st:next()
-      if not row then break end
-      id = tointeger(id)
-      if id then one(id, row) end
-    end
+    count = host.run(st, specs, ctx_raw, ctx, opts)
     st:close()
   end
-  for _, stt in ipairs(states) do
-    for _, c in ipairs(stt.cursors) do c.st:close() end
+  for _, spec in ipairs(specs) do
+    for _, c in ipairs(spec.cursors) do c.st:close() end
   end
-  flush()
   host_slot(-1, 0)
   host.write("D", pack("<i8", count))
   host.gc()

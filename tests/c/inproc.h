@@ -23,7 +23,7 @@ typedef struct {
   int nrules;            /* from the last catalog */
   char **subjects;       /* subject table of each rule (malloc'd) */
   int nerrors;           /* load errors in the last catalog */
-  long results, errors;  /* R frame entries of the last eval, ERROR among them */
+  long results, errors;  /* results in the P frames of the last eval, ERROR among them */
   int failed;            /* the last eval answered X (the whole group failed) */
 } inproc;
 
@@ -119,7 +119,8 @@ static inline int inproc_eval(inproc *w, const char *db, const char *subject) {
   int more = rh__worker_feed(w->vm, fr.data, fr.len, &w->reply);
   rh_buf_free(&fr);
   if (more < 0) return RH_EWORKER;
-  /* R frames: u32 count, then (u32 rule, i64 id, u8 outcome, s4, s4) each. */
+  /* P frames: u32 count, then (i64 id, s4 outcomes, s4 detail) each; one
+  ** outcome digit per rule of the group. */
   size_t off = 0;
   while (w->reply.len - off >= 5) {
     rh_rd hdr;
@@ -129,19 +130,20 @@ static inline int inproc_eval(inproc *w, const char *db, const char *subject) {
     if (len < 1 || w->reply.len - off - 4 < len) return rh_error_set(RH_EWORKER, "torn frame");
     rh_rd r;
     rh_rd_init(&r, w->reply.data + off + 5, len - 1);
-    if (type == 'R') {
+    if (type == 'P') {
       uint32_t k = rh_rd_u32(&r);
       for (uint32_t i = 0; i < k && !r.bad; i++) {
-        size_t l;
-        rh_rd_u32(&r);
+        size_t ol, dl;
         rh_rd_i64(&r);
-        int oc = rh_rd_u8(&r);
-        rh_rd_str(&r, &l);
-        rh_rd_str(&r, &l);
-        w->results++;
-        w->errors += oc == 5;
+        const char *oc = rh_rd_str(&r, &ol);
+        rh_rd_str(&r, &dl);
+        if (r.bad || ol != (size_t)n) return rh_error_set(RH_EWORKER, "malformed P frame");
+        for (size_t j = 0; j < ol; j++) {
+          w->results++;
+          w->errors += oc[j] == '5';
+        }
       }
-      if (r.bad) return rh_error_set(RH_EWORKER, "malformed R frame");
+      if (r.bad) return rh_error_set(RH_EWORKER, "malformed P frame");
     } else if (type == 'X') {
       w->failed = 1;
     }

@@ -1,0 +1,582 @@
+/*
+** The worker's evaluation loop (host.run): one pass over a group's subjects,
+** each subject's inputs merged from their cursors, each rule called under its
+** budget, and one packed record per subject sent to the supervisor.
+**
+** It is the per-result path of the engine, so it lives in C: in Lua the
+** bookkeeping around a rule call (gathering inputs, checking the outcome,
+** filling the reason, packing) cost several times the rule itself.  The
+** sandbox and the meaning of everything are unchanged: worker.lua builds the
+** rule views, parameters and cursors and hands them over (see handle_eval).
+**
+** A record: i64 subject id, s4 outcomes (one digit per rule of the group,
+** rh_outcome codes), s4 detail (a JSON array of [reason, values] per rule).
+** A P frame: u32 count, records.  Frames end on a subject boundary, so a
+** crash loses whole subjects only.
+*/
+#include <lauxlib.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "ldb.h"
+#include "proto.h"
+#include "rh.h"
+#include "vm.h"
+#include "worker.h"
+
+#define MAX_REASON 4000     /* bytes of a reason, as worker.lua's MAX_REASON */
+#define FLUSH_RECORDS 256
+#define FLUSH_NS (50u * 1000000u)
+#define OC_ERROR 5
+
+typedef struct {
+  int i_st, i_name, i_row; /* stack slots: statement, input name, current row */
+  int list;
+  int has_row, has_key;
+  int64_t key;
+} wcur;
+
+typedef struct {
+  int rule_no;
+  int i_check, i_p, i_proxy, i_mt, i_allowed, i_err, i_spec;
+  const char *file, *id, *kind, *subject, *fault; /* anchored on the stack */
+  int line;
+  int64_t fault_id;
+  wcur *cur;
+  int ncur;
+} wrule;
+
+/* Buffers owned by a userdata on the stack, so an error raised through the
+** loop (out of memory in Lua) cannot leak them. */
+typedef struct {
+  rh_buf out, reason, vals;
+} wbufs;
+
+static int wbufs_gc(lua_State *L) {
+  wbufs *b = lua_touserdata(L, 1);
+  rh_buf_free(&b->out);
+  rh_buf_free(&b->reason);
+  rh_buf_free(&b->vals);
+  return 0;
+}
+
+typedef struct {
+  lua_State *L;
+  rh_vm *vm;
+  wrule *rules;
+  int nrules;
+  int i_ctx_raw, i_ctx, i_out_mt, i_index_key;
+  int64_t instr, ms, mem, input_ms;
+  int flush_each;
+  wbufs *b;
+  uint32_t nrec;
+  uint64_t last_flush;
+  lua_Integer count;
+} wloop;
+
+static void oom(lua_State *L) { luaL_error(L, "out of memory"); }
+
+/* ---- reasons ------------------------------------------------------------ */
+
+/* Length of the valid UTF-8 sequence at s[0..n) (as Lua's utf8 library
+** accepts: no overlongs, no surrogates, at most U+10FFFF), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n) {
+  unsigned c = s[0];
+  if (c < 0x80) return 1;
+  size_t len;
+  unsigned cp, min;
+  if ((c & 0xE0) == 0xC0) len = 2, cp = c & 0x1F, min = 0x80;
+  else if ((c & 0xF0) == 0xE0) len = 3, cp = c & 0x0F, min = 0x800;
+  else if ((c & 0xF8) == 0xF0) len = 4, cp = c & 0x07, min = 0x10000;
+  else return 0;
+  if (len > n) return 0;
+  for (size_t i = 1; i < len; i++) {
+    if ((s[i] & 0xC0) != 0x80) return 0;
+    cp = cp << 6 | (s[i] & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+/* Every reason leaves the worker as valid UTF-8 of at most MAX_REASON bytes
+** (plus "…"), cut on a character boundary; invalid bytes become "?".  Appends
+** the JSON string for s[0..n) to out. */
+static int put_reason(rh_buf *out, const char *s, size_t n) {
+  const unsigned char *u = (const unsigned char *)s;
+  int cut = 0;
+  if (n > MAX_REASON) {
+    n = MAX_REASON;
+    while (n > 0 && (u[n] & 0xC0) == 0x80) n--;
+    cut = 1;
+  }
+  if (!cut && rh_utf8_valid(s, n)) return rh_buf_json_str(out, s, n);
+  rh_buf t = RH_BUF_INIT;
+  int rc = RH_OK;
+  for (size_t i = 0; i < n && rc == RH_OK;) {
+    size_t k = utf8_seq(u + i, n - i);
+    if (k == 0) {
+      rc = rh_buf_add(&t, "?", 1);
+      i++;
+    } else {
+      rc = rh_buf_add(&t, s + i, k);
+      i += k;
+    }
+  }
+  if (rc == RH_OK && cut) rc = rh_buf_adds(&t, "\xE2\x80\xA6"); /* … */
+  if (rc == RH_OK) rc = rh_buf_json_str(out, t.data ? t.data : "", t.len);
+  rh_buf_free(&t);
+  return rc;
+}
+
+static int is_name_char(unsigned char c) {
+  return c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Fills {name} in the reason at index ri from values (vi, 0 = none) or the
+** context, into out.  Raw reads only: no metamethod of the rule's runs here,
+** outside its budget.  The expansion is bounded (("{a}"):rep(5000) with a
+** 1 MiB value must not build 5 GiB): values are cut once MAX_REASON bytes
+** are out, as the reason is cut at that length anyway. */
+static int fill(wloop *w, int ri, int vi, rh_buf *out) {
+  lua_State *L = w->L;
+  size_t n;
+  const char *s = lua_tolstring(L, ri, &n);
+  long room = MAX_REASON + 1;
+  size_t pos = 0;
+  rh_buf_reset(out);
+  while (pos < n) {
+    const char *o = memchr(s + pos, '{', n - pos);
+    size_t a = o ? (size_t)(o - s) : n, e = a + 1;
+    while (e < n && is_name_char((unsigned char)s[e])) e++;
+    if (o == NULL || e == a + 1 || e >= n || s[e] != '}') {
+      /* no placeholder starting here: copy through this '{' and go on */
+      size_t upto = o ? a + 1 : n;
+      if (rh_buf_add(out, s + pos, upto - pos) != RH_OK) return RH_ENOMEM;
+      room -= (long)(upto - pos);
+      pos = upto;
+      continue;
+    }
+    if (rh_buf_add(out, s + pos, a - pos) != RH_OK) return RH_ENOMEM;
+    room -= (long)(a - pos);
+    const char *k = s + a + 1;
+    size_t kn = e - a - 1;
+    int t = LUA_TNIL;
+    if (vi) {
+      lua_pushlstring(L, k, kn);
+      t = lua_rawget(L, vi);
+      if (t == LUA_TNIL) lua_pop(L, 1);
+    }
+    if (t == LUA_TNIL) {
+      lua_pushlstring(L, k, kn);
+      t = lua_rawget(L, w->i_ctx_raw);
+    }
+    char num[64];
+    const char *v = NULL;
+    size_t vn = 0;
+    switch (t) {
+      case LUA_TNUMBER:
+        if (lua_isinteger(L, -1)) vn = (size_t)snprintf(num, sizeof num, "%lld", (long long)lua_tointeger(L, -1));
+        else vn = (size_t)snprintf(num, sizeof num, "%.14g", (double)lua_tonumber(L, -1));
+        v = num;
+        break;
+      case LUA_TSTRING: v = lua_tolstring(L, -1, &vn); break;
+      case LUA_TBOOLEAN:
+        v = lua_toboolean(L, -1) ? "true" : "false";
+        vn = strlen(v);
+        break;
+      default: /* nil, tables and the like stay as written */
+        v = s + a;
+        vn = e - a + 1;
+    }
+    if (room <= 0) vn = 0;
+    else if ((long)vn > room) vn = (size_t)room;
+    int rc = rh_buf_add(out, v, vn);
+    lua_pop(L, 1);
+    if (rc != RH_OK) return RH_ENOMEM;
+    room -= (long)vn;
+    pos = e + 1;
+  }
+  return RH_OK;
+}
+
+/* ---- one rule on one subject --------------------------------------------- */
+
+static void set_error(wloop *w, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  const char *m = lua_pushvfstring(w->L, fmt, ap);
+  va_end(ap);
+  rh_buf_reset(&w->b->reason);
+  if (rh_buf_adds(&w->b->reason, m) != RH_OK) oom(w->L);
+  lua_pop(w->L, 1);
+  rh_buf_reset(&w->b->vals);
+}
+
+/* Calls the rule's check on its view; leaves the reason in b->reason and the
+** values JSON in b->vals (empty = none); returns the outcome code. */
+static int judge(wloop *w, wrule *r) {
+  lua_State *L = w->L;
+  int top = lua_gettop(L);
+  rh_buf_reset(&w->b->vals);
+  lua_pushvalue(L, r->i_check);
+  lua_pushvalue(L, r->i_proxy);
+  lua_pushvalue(L, r->i_p);
+  lua_pushvalue(L, w->i_ctx);
+  int st = rh_vm_limited_call(w->vm, 3, 1, w->instr, w->ms, (size_t)w->mem);
+  int code = OC_ERROR;
+  if (st != RH_VM_OK) {
+    const char *m = lua_tostring(L, -1);
+    if (st == RH_VM_MEMORY) set_error(w, "%s:%d: %s", r->file, r->line, m ? m : "memory");
+    else set_error(w, "%s", m ? m : "error");
+    lua_settop(L, top);
+    return code;
+  }
+  int res = lua_gettop(L);
+  int is_out = 0;
+  if (lua_getmetatable(L, res)) {
+    is_out = lua_rawequal(L, -1, w->i_out_mt);
+    lua_pop(L, 1);
+  }
+  if (!is_out) {
+    set_error(w, "%s:%d: rule %s: check returned %s, not an outcome (use pass, fail, na or unknown)",
+              r->file, r->line, r->id, luaL_typename(L, res));
+    lua_settop(L, top);
+    return code;
+  }
+  lua_rawgeti(L, res, 1); /* name */
+  lua_rawgeti(L, res, 2); /* reason */
+  lua_rawgeti(L, res, 3); /* values */
+  int iname = res + 1, ireason = res + 2, ivals = res + 3;
+  lua_pushvalue(L, iname);
+  int allowed = lua_rawget(L, r->i_allowed) == LUA_TNUMBER ? (int)lua_tointeger(L, -1) : 0;
+  lua_pop(L, 1);
+  if (!allowed) {
+    const char *nm = lua_type(L, iname) == LUA_TSTRING ? lua_tostring(L, iname) : "?";
+    set_error(w, "%s:%d: rule %s of kind %s cannot return %s", r->file, r->line, r->id, r->kind, nm);
+  } else if (!lua_isnil(L, ivals) && lua_type(L, ivals) != LUA_TTABLE) {
+    set_error(w, "%s:%d: rule %s: values must be a table, not %s", r->file, r->line, r->id,
+              luaL_typename(L, ivals));
+  } else if (!lua_isnil(L, ireason) && lua_type(L, ireason) != LUA_TSTRING) {
+    set_error(w, "%s:%d: rule %s: the reason must be a string, not %s", r->file, r->line, r->id,
+              luaL_typename(L, ireason));
+  } else {
+    int vi = lua_istable(L, ivals) ? ivals : 0;
+    if (lua_isnil(L, ireason)) rh_buf_reset(&w->b->reason);
+    else if (fill(w, ireason, vi, &w->b->reason) != RH_OK) oom(L);
+    code = allowed;
+    if (vi) {
+      lua_pushnil(L);
+      if (lua_next(L, vi)) {
+        lua_pop(L, 2);
+        char err[256];
+        if (rh_vm_json(L, vi, &w->b->vals, err, sizeof err) != RH_OK) {
+          code = OC_ERROR;
+          set_error(w, "%s:%d: rule %s: %s", r->file, r->line, r->id, err);
+        }
+      }
+    }
+  }
+  lua_settop(L, top);
+  return code;
+}
+
+/* ---- inputs -------------------------------------------------------------- */
+
+/* Moves cursor c one row on.  An error ends the cursor and becomes the
+** rule's input error: an ERROR for each of its subjects from now on. */
+static int next_protected(lua_State *L) {
+  int64_t key;
+  int has_key;
+  int rc = rh_ldb_next(L, 1, lua_tointeger(L, 2), &key, &has_key);
+  if (rc < 0) return lua_error(L);
+  if (rc == 0) return 0;
+  lua_pushinteger(L, key);
+  lua_pushboolean(L, has_key);
+  return 3; /* row, key, has_key */
+}
+
+static void advance(wloop *w, wrule *r, wcur *c) {
+  lua_State *L = w->L;
+  /* Protected: a row too big for the worker's memory (or any error while it
+  ** is built) is the rule's input error, not the end of the whole group. */
+  lua_pushcfunction(L, next_protected);
+  lua_pushvalue(L, c->i_st);
+  lua_pushinteger(L, (lua_Integer)w->input_ms);
+  int rc = lua_pcall(L, 2, 3, 0) != LUA_OK ? -1 : lua_isnil(L, -3) ? 0 : 1;
+  if (rc == 1) {
+    c->has_key = lua_toboolean(L, -1);
+    c->key = (int64_t)lua_tointeger(L, -2);
+    lua_pop(L, 2);
+    lua_replace(L, c->i_row);
+    c->has_row = 1;
+    return;
+  }
+  if (rc == 0) lua_pop(L, 3);
+  if (rc < 0) {
+    if (lua_isnil(L, r->i_err)) {
+      lua_pushfstring(L, "%s:%d: rule %s: input '%s': %s", r->file, r->line, r->id,
+                      lua_tostring(L, c->i_name), lua_tostring(L, -1));
+      lua_replace(L, r->i_err);
+    }
+    lua_pop(L, 1);
+  }
+  c->has_row = c->has_key = 0;
+  lua_pushnil(L);
+  lua_replace(L, c->i_row);
+}
+
+/* Puts the rule's inputs for subject id into its view; returns the cursor
+** of an input that has several rows for it (not declared a list), or NULL. */
+static wcur *gather(wloop *w, wrule *r, int64_t id) {
+  lua_State *L = w->L;
+  wcur *dup = NULL;
+  for (int i = 0; i < r->ncur; i++) {
+    wcur *c = &r->cur[i];
+    lua_pushvalue(L, c->i_name);
+    if (c->list) {
+      lua_createtable(L, 0, 0);
+      lua_Integer n = 0;
+      while (c->has_row) {
+        if (c->has_key && c->key >= id) {
+          if (c->key != id) break;
+          lua_pushvalue(L, c->i_row);
+          lua_rawseti(L, -2, ++n);
+        }
+        advance(w, r, c);
+      }
+    } else {
+      while (c->has_row && (!c->has_key || c->key < id)) advance(w, r, c);
+      if (c->has_row && c->key == id) {
+        lua_pushvalue(L, c->i_row);
+        advance(w, r, c);
+        if (c->has_row && c->has_key && c->key == id) {
+          if (dup == NULL) dup = c;
+          while (c->has_row && c->has_key && c->key == id) advance(w, r, c);
+        }
+      } else {
+        lua_pushnil(L);
+      }
+    }
+    lua_rawset(L, r->i_proxy);
+  }
+  return dup;
+}
+
+/* The city: one subject; each input is its whole result (list) or first row. */
+static void gather_all(wloop *w, wrule *r) {
+  lua_State *L = w->L;
+  for (int i = 0; i < r->ncur; i++) {
+    wcur *c = &r->cur[i];
+    lua_pushvalue(L, c->i_name);
+    if (c->list) {
+      lua_createtable(L, 0, 0);
+      lua_Integer n = 0;
+      while (c->has_row) {
+        lua_pushvalue(L, c->i_row);
+        lua_rawseti(L, -2, ++n);
+        advance(w, r, c);
+      }
+    } else {
+      lua_pushvalue(L, c->i_row);
+    }
+    lua_rawset(L, r->i_proxy);
+  }
+}
+
+/* ---- records and frames -------------------------------------------------- */
+
+static void put_u32_at(rh_buf *b, size_t at, uint32_t v) {
+  for (int i = 0; i < 4; i++) b->data[at + (size_t)i] = (char)(v >> (8 * i));
+}
+
+static void flush(wloop *w) {
+  rh_buf *o = &w->b->out;
+  if (w->nrec == 0) return;
+  put_u32_at(o, 0, w->nrec);
+  if (rh__worker_send('P', o->data, o->len) != RH_OK) luaL_error(w->L, "%s", rh_error_last());
+  rh_buf_reset(o);
+  w->nrec = 0;
+  w->last_flush = uv_hrtime();
+}
+
+/* Evaluates every rule of the group on subject id (its row at row_idx). */
+static void one(wloop *w, int64_t id, int row_idx, int city) {
+  lua_State *L = w->L;
+  rh_buf *o = &w->b->out;
+  char outcomes[64];
+  if (o->len == 0 && rh_buf_add(o, "\0\0\0\0", 4) != RH_OK) oom(L);
+  if (rh_fr_i64(o, id) != RH_OK || rh_fr_u32(o, (uint32_t)w->nrules) != RH_OK) oom(L);
+  size_t oc_at = o->len;
+  if (rh_buf_add(o, outcomes, (size_t)w->nrules) != RH_OK) oom(L);
+  size_t det_at = o->len;
+  if (rh_buf_add(o, "\0\0\0\0[", 5) != RH_OK) oom(L);
+  for (int k = 0; k < w->nrules; k++) {
+    wrule *r = &w->rules[k];
+    rh__worker_slot_set(r->rule_no, id);
+    if (r->fault && r->fault_id == id) rh__worker_fault(r->fault);
+    /* reads of the view fall back to the current row through mt.__index */
+    lua_pushvalue(L, w->i_index_key);
+    lua_pushvalue(L, row_idx);
+    lua_rawset(L, r->i_mt);
+    wcur *dup = city ? (gather_all(w, r), NULL) : gather(w, r, id);
+    int code;
+    if (!lua_isnil(L, r->i_err)) {
+      code = OC_ERROR;
+      set_error(w, "%s", lua_tostring(L, r->i_err));
+    } else if (dup) {
+      code = OC_ERROR;
+      set_error(w,
+                "%s:%d: rule %s: input '%s' returned several rows for %s %I; declare it with list [[...]]",
+                r->file, r->line, r->id, lua_tostring(L, dup->i_name), r->subject, (lua_Integer)id);
+    } else {
+      code = judge(w, r);
+    }
+    o->data[oc_at + (size_t)k] = (char)('0' + code);
+    int rc = rh_buf_add(o, k ? ",[" : "[", k ? 2 : 1);
+    if (rc == RH_OK)
+      rc = w->b->reason.len ? put_reason(o, w->b->reason.data, w->b->reason.len) : rh_buf_adds(o, "null");
+    if (rc == RH_OK) rc = rh_buf_add(o, ",", 1);
+    if (rc == RH_OK)
+      rc = w->b->vals.len ? rh_buf_add(o, w->b->vals.data, w->b->vals.len) : rh_buf_adds(o, "null");
+    if (rc == RH_OK) rc = rh_buf_add(o, "]", 1);
+    if (rc != RH_OK) oom(L);
+    w->count++;
+  }
+  if (rh_buf_add(o, "]", 1) != RH_OK) oom(L);
+  put_u32_at(o, det_at, (uint32_t)(o->len - det_at - 4));
+  w->nrec++;
+  if (w->flush_each || w->nrec >= FLUSH_RECORDS || uv_hrtime() - w->last_flush > FLUSH_NS) flush(w);
+}
+
+/* ---- host.run ------------------------------------------------------------- */
+
+static const char *field_str(lua_State *L, int t, const char *k) {
+  lua_getfield(L, t, k); /* stays on the stack: anchors the string */
+  return lua_tostring(L, -1);
+}
+
+static lua_Integer field_int(lua_State *L, int t, const char *k) {
+  lua_getfield(L, t, k);
+  lua_Integer v = lua_tointeger(L, -1);
+  lua_pop(L, 1);
+  return v;
+}
+
+static int field_slot(lua_State *L, int t, const char *k) {
+  lua_getfield(L, t, k);
+  return lua_gettop(L);
+}
+
+/* host.run(subjects, rules, ctx_raw, ctx, opts) -> number of results
+**   subjects  the statement over the subject table (ids first, in order), or
+**             false for the city (one subject, id 0; inputs taken whole)
+**   rules     {rule_no, check, p, proxy, mt, allowed (name -> code), cursors
+**             ({st, name, list}), input_error, file, line, id, kind, subject,
+**             fault, fault_id} per rule of the group, cursors not yet stepped
+**   ctx_raw   the context table ({name} in reasons); ctx its read-only view
+**   opts      {instr, ms, mem, input_ms, flush_each, out_mt} */
+int rh__host_run(lua_State *L) {
+  int city = !lua_toboolean(L, 1);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  luaL_checktype(L, 3, LUA_TTABLE);
+  luaL_checktype(L, 5, LUA_TTABLE);
+  lua_settop(L, 5);
+  wloop w;
+  memset(&w, 0, sizeof w);
+  w.L = L;
+  w.vm = rh_vm_of(L);
+  w.i_ctx_raw = 3;
+  w.i_ctx = 4;
+  w.i_out_mt = field_slot(L, 5, "out_mt");
+  lua_pushliteral(L, "__index");
+  w.i_index_key = lua_gettop(L);
+  w.instr = field_int(L, 5, "instr");
+  w.ms = field_int(L, 5, "ms");
+  w.mem = field_int(L, 5, "mem");
+  w.input_ms = field_int(L, 5, "input_ms");
+  lua_getfield(L, 5, "flush_each");
+  w.flush_each = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  w.b = lua_newuserdatauv(L, sizeof *w.b, 0);
+  memset(w.b, 0, sizeof *w.b);
+  if (luaL_newmetatable(L, "rh.wbufs")) {
+    lua_pushcfunction(L, wbufs_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_setmetatable(L, -2);
+  lua_Integer n = (lua_Integer)lua_rawlen(L, 2);
+  if (n < 1 || n > 64) return luaL_error(L, "a group has 1 to 64 rules, not %I", n);
+  w.nrules = (int)n;
+  w.rules = lua_newuserdatauv(L, sizeof(wrule) * (size_t)n, 0);
+  memset(w.rules, 0, sizeof(wrule) * (size_t)n);
+  for (int i = 0; i < w.nrules; i++) {
+    wrule *r = &w.rules[i];
+    luaL_checkstack(L, 32, "rule group");
+    lua_rawgeti(L, 2, i + 1);
+    int spec = r->i_spec = lua_gettop(L);
+    luaL_checktype(L, spec, LUA_TTABLE);
+    r->rule_no = (int)field_int(L, spec, "rule_no");
+    r->line = (int)field_int(L, spec, "line");
+    r->fault_id = field_int(L, spec, "fault_id");
+    r->i_check = field_slot(L, spec, "check");
+    r->i_p = field_slot(L, spec, "p");
+    r->i_proxy = field_slot(L, spec, "proxy");
+    r->i_mt = field_slot(L, spec, "mt");
+    r->i_allowed = field_slot(L, spec, "allowed");
+    r->i_err = field_slot(L, spec, "input_error");
+    luaL_checktype(L, r->i_proxy, LUA_TTABLE);
+    luaL_checktype(L, r->i_mt, LUA_TTABLE);
+    luaL_checktype(L, r->i_allowed, LUA_TTABLE);
+    r->file = field_str(L, spec, "file");
+    r->id = field_str(L, spec, "id");
+    r->kind = field_str(L, spec, "kind");
+    r->subject = field_str(L, spec, "subject");
+    r->fault = field_str(L, spec, "fault");
+    if (!r->file || !r->id || !r->kind || !r->subject) return luaL_error(L, "incomplete rule spec");
+    int curs = field_slot(L, spec, "cursors");
+    r->ncur = lua_istable(L, curs) ? (int)lua_rawlen(L, curs) : 0;
+    r->cur = lua_newuserdatauv(L, sizeof(wcur) * (size_t)(r->ncur ? r->ncur : 1), 0);
+    for (int j = 0; j < r->ncur; j++) {
+      wcur *c = &r->cur[j];
+      luaL_checkstack(L, 8, "rule inputs");
+      lua_rawgeti(L, curs, j + 1);
+      int ct = lua_gettop(L);
+      c->i_st = field_slot(L, ct, "st");
+      c->i_name = field_slot(L, ct, "name");
+      lua_getfield(L, ct, "list");
+      c->list = lua_toboolean(L, -1);
+      lua_pop(L, 1);
+      lua_pushnil(L);
+      c->i_row = lua_gettop(L);
+      c->has_row = c->has_key = 0;
+    }
+  }
+  for (int i = 0; i < w.nrules; i++)
+    for (int j = 0; j < w.rules[i].ncur; j++) {
+      wrule *r = &w.rules[i];
+      /* While a rule's inputs start, the slot names the rule with no subject:
+      ** a worker lost in one of them is blamed on that rule alone. */
+      rh__worker_slot_set(r->rule_no, INT64_MIN);
+      if (lua_isnil(L, r->i_err)) advance(&w, r, &r->cur[j]);
+    }
+  w.last_flush = uv_hrtime();
+  if (city) {
+    lua_createtable(L, 0, 0);
+    one(&w, 0, lua_gettop(L), 1);
+  } else {
+    for (;;) {
+      int64_t id;
+      int has_key;
+      int rc = rh_ldb_next(L, 1, 0, &id, &has_key);
+      if (rc == 0) break;
+      if (rc < 0) return lua_error(L);
+      int row = lua_gettop(L);
+      if (has_key) one(&w, id, row, 0);
+      lua_settop(L, row - 1);
+    }
+  }
+  flush(&w);
+  lua_pushinteger(L, w.count);
+  return 1;
+}
