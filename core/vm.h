@@ -21,6 +21,8 @@ typedef struct rh_vm {
   int64_t budget;       /* instructions allowed in the current limited call */
   uint64_t deadline_ns; /* wall-clock end of the current limited call (0 = none) */
   int tripped;          /* why the current call was stopped: RH_VM_* */
+  uint64_t call_start_ns;        /* when the current limited call began */
+  volatile int hooked;           /* the budget hook is installed (see vm.c) */
 } rh_vm;
 
 #define RH_VM_OK 0

@@ -15,6 +15,7 @@
 ** crash loses whole subjects only.
 */
 #include <lauxlib.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
@@ -29,6 +30,7 @@
 #define FLUSH_RECORDS 256
 #define FLUSH_NS (50u * 1000000u)
 #define OC_ERROR 5
+
 
 typedef struct {
   int i_st, i_name, i_row; /* stack slots: statement, input name, current row */
@@ -133,12 +135,112 @@ static int is_name_char(unsigned char c) {
   return c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/* The usual values table: a few string keys with numbers, strings or
+** booleans.  Read in one traversal and kept in C, it serves both the reason
+** ({name}) and the JSON without a Lua call or a string made per key; any
+** other table takes the general path (rh_vm_json), which writes the same
+** bytes. */
+#define SMALL_VALS 16
+
+typedef struct {
+  const char *k, *s; /* key; string value (both alive: the table holds them) */
+  size_t kn, sn;
+  int t;             /* LUA_TNUMBER, LUA_TSTRING, LUA_TBOOLEAN */
+  int isint;
+  lua_Integer i;
+  lua_Number d;
+} sval;
+
+/* Collects the table at vi into a[]; returns the count, or -1 if the table
+** is not such a small, flat, string-keyed one. */
+static int collect_small(lua_State *L, int vi, sval *a) {
+  int n = 0;
+  lua_pushnil(L);
+  while (lua_next(L, vi)) {
+    int vt = lua_type(L, -1);
+    if (n == SMALL_VALS || lua_type(L, -2) != LUA_TSTRING ||
+        (vt != LUA_TNUMBER && vt != LUA_TSTRING && vt != LUA_TBOOLEAN)) {
+      lua_pop(L, 2);
+      return -1;
+    }
+    sval *v = &a[n++];
+    v->k = lua_tolstring(L, -2, &v->kn);
+    v->t = vt;
+    v->s = NULL;
+    v->sn = 0;
+    v->isint = 0;
+    if (vt == LUA_TNUMBER) {
+      v->isint = lua_isinteger(L, -1);
+      if (v->isint) v->i = lua_tointeger(L, -1);
+      else v->d = lua_tonumber(L, -1);
+    } else if (vt == LUA_TSTRING) {
+      v->s = lua_tolstring(L, -1, &v->sn);
+    } else {
+      v->i = lua_toboolean(L, -1);
+    }
+    lua_pop(L, 1);
+  }
+  return n;
+}
+
+static int sval_cmp(const void *x, const void *y) {
+  const sval *a = x, *b = y;
+  size_t n = a->kn < b->kn ? a->kn : b->kn;
+  int c = memcmp(a->k, b->k, n);
+  return c ? c : (a->kn > b->kn) - (a->kn < b->kn);
+}
+
+/* Decimal text of v into buf (at least 24 bytes); returns its length. */
+static size_t int_text(char *buf, lua_Integer v) {
+  char tmp[24];
+  size_t n = 0;
+  uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+  do {
+    tmp[n++] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  size_t k = 0;
+  if (v < 0) buf[k++] = '-';
+  while (n) buf[k++] = tmp[--n];
+  return k;
+}
+
+/* The JSON object of a[0..n) (sorted here), as rh_vm_json writes it; -1
+** when a string needs the general path (invalid UTF-8). */
+static int small_json(sval *a, int n, rh_buf *b) {
+  if (n > 1) qsort(a, (size_t)n, sizeof *a, sval_cmp);
+  if (rh_buf_add(b, "{", 1) != RH_OK) return RH_ENOMEM;
+  for (int j = 0; j < n; j++) {
+    sval *v = &a[j];
+    char num[64];
+    if (!rh_utf8_valid(v->k, v->kn) || (v->t == LUA_TSTRING && !rh_utf8_valid(v->s, v->sn)))
+      return -1;
+    if ((j && rh_buf_add(b, ",", 1) != RH_OK) || rh_buf_json_str(b, v->k, v->kn) != RH_OK ||
+        rh_buf_add(b, ":", 1) != RH_OK)
+      return RH_ENOMEM;
+    int rc;
+    if (v->t == LUA_TSTRING) {
+      rc = rh_buf_json_str(b, v->s, v->sn);
+    } else if (v->t == LUA_TBOOLEAN) {
+      rc = rh_buf_adds(b, v->i ? "true" : "false");
+    } else if (v->isint) {
+      rc = rh_buf_add(b, num, int_text(num, v->i));
+    } else if (!isfinite(v->d)) {
+      rc = rh_buf_adds(b, "null");
+    } else {
+      rc = rh_buf_add(b, num, (size_t)snprintf(num, sizeof num, "%.14g", (double)v->d));
+    }
+    if (rc != RH_OK) return RH_ENOMEM;
+  }
+  return rh_buf_add(b, "}", 1);
+}
+
 /* Fills {name} in the reason at index ri from values (vi, 0 = none) or the
 ** context, into out.  Raw reads only: no metamethod of the rule's runs here,
 ** outside its budget.  The expansion is bounded (("{a}"):rep(5000) with a
 ** 1 MiB value must not build 5 GiB): values are cut once MAX_REASON bytes
 ** are out, as the reason is cut at that length anyway. */
-static int fill(wloop *w, int ri, int vi, rh_buf *out) {
+static int fill(wloop *w, int ri, int vi, const sval *sv, int nsv, rh_buf *out) {
   lua_State *L = w->L;
   size_t n;
   const char *s = lua_tolstring(L, ri, &n);
@@ -161,8 +263,22 @@ static int fill(wloop *w, int ri, int vi, rh_buf *out) {
     room -= (long)(a - pos);
     const char *k = s + a + 1;
     size_t kn = e - a - 1;
+    char num[64];
+    const char *v = NULL;
+    size_t vn = 0;
     int t = LUA_TNIL;
-    if (vi) {
+    const sval *hit = NULL;
+    for (int j = 0; j < nsv && hit == NULL; j++)
+      if (sv[j].kn == kn && memcmp(sv[j].k, k, kn) == 0) hit = &sv[j];
+    if (hit) {
+      /* from the collected values: no Lua call */
+      if (hit->t == LUA_TSTRING) v = hit->s, vn = hit->sn;
+      else if (hit->t == LUA_TBOOLEAN) v = hit->i ? "true" : "false", vn = strlen(v);
+      else if (hit->isint) v = num, vn = int_text(num, hit->i);
+      else v = num, vn = (size_t)snprintf(num, sizeof num, "%.14g", (double)hit->d);
+      lua_pushnil(L); /* popped below like a looked-up value */
+      t = -1;
+    } else if (vi && nsv < 0) {
       lua_pushlstring(L, k, kn);
       t = lua_rawget(L, vi);
       if (t == LUA_TNIL) lua_pop(L, 1);
@@ -171,10 +287,8 @@ static int fill(wloop *w, int ri, int vi, rh_buf *out) {
       lua_pushlstring(L, k, kn);
       t = lua_rawget(L, w->i_ctx_raw);
     }
-    char num[64];
-    const char *v = NULL;
-    size_t vn = 0;
     switch (t) {
+      case -1: break;
       case LUA_TNUMBER:
         if (lua_isinteger(L, -1)) vn = (size_t)snprintf(num, sizeof num, "%lld", (long long)lua_tointeger(L, -1));
         else vn = (size_t)snprintf(num, sizeof num, "%.14g", (double)lua_tonumber(L, -1));
@@ -262,10 +376,19 @@ static int judge(wloop *w, wrule *r) {
               luaL_typename(L, ireason));
   } else {
     int vi = lua_istable(L, ivals) ? ivals : 0;
+    sval a[SMALL_VALS];
+    int na = vi ? collect_small(L, vi, a) : 0; /* -1: the general path */
     if (lua_isnil(L, ireason)) rh_buf_reset(&w->b->reason);
-    else if (fill(w, ireason, vi, &w->b->reason) != RH_OK) oom(L);
+    else if (fill(w, ireason, vi, a, na, &w->b->reason) != RH_OK) oom(L);
     code = allowed;
-    if (vi) {
+    int done = na == 0;
+    if (na > 0) {
+      int rc = small_json(a, na, &w->b->vals);
+      if (rc == RH_ENOMEM) oom(L);
+      done = rc == RH_OK;
+      if (!done) rh_buf_reset(&w->b->vals);
+    }
+    if (vi && !done) {
       lua_pushnil(L);
       if (lua_next(L, vi)) {
         lua_pop(L, 2);

@@ -297,13 +297,14 @@ local api = {
 
 -- Each file gets its own globals table: unknown names raise (a typo is an
 -- error, not a nil), and assignments to globals are refused (use local).
+-- Lookups go through a chain of tables (env -> api), with no Lua function
+-- called for a name that exists: a rule reads globals on every call.
+setmetatable(api, {
+  __index = function(_, k) error(("undefined global '%s'"):format(tostring(k)), 2) end,
+})
 local function new_env()
   return setmetatable({}, {
-    __index = function(_, k)
-      local v = api[k]
-      if v == nil then error(("undefined global '%s'"):format(tostring(k)), 2) end
-      return v
-    end,
+    __index = api,
     __newindex = function(_, k)
       error(("assignment to global '%s': declare it local"):format(tostring(k)), 2)
     end,
@@ -485,14 +486,16 @@ local function params_view(r, as_of)
     end
     return per.value
   end
-  local cache = {}
+  -- The values in force on as_of, looked up without a function call (p.X is
+  -- read per subject); a parameter with no value then raises when read.
+  local cache = { at = at }
+  for name in pairs(r.params) do
+    local ok, v = pcall(at, name, as_of)
+    if ok then cache[name] = v end
+  end
+  setmetatable(cache, { __index = function(_, k) return at(k, as_of) end })
   return setmetatable({}, {
-    __index = function(_, k)
-      if k == "at" then return at end
-      local v = cache[k]
-      if v == nil then v = at(k, as_of); cache[k] = v end
-      return v
-    end,
+    __index = cache,
     __newindex = function(_, k) error(("cannot modify parameter %s"):format(tostring(k)), 2) end,
     __metatable = false,
   })

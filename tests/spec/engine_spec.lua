@@ -132,6 +132,37 @@ describe("eval", function()
     assert.are.equal(out, out2)
   end)
 
+  it("writes values and reasons the same way whichever encoder takes them", function()
+    -- VAL-FLAT returns a flat table (the C fast path of core/wloop.c); VAL-NEST
+    -- adds a nested table, which sends the whole table to rh_vm_json.  Both
+    -- must give the same bytes for the shared keys, and the same reason.
+    local flat = [[{ i = -9223372036854775807 - 1, j = 42, f = 0.1, g = 1e300, h = -0.0, n = 0/0,
+      s = 'q"\\\n\t\1', u = '中文', t = true, b = false, ["键"] = 7, [ "a b" ] = 'x' }]]
+    T.write(rules .. "/vals.lua", ([[
+rule "VAL-FLAT" { title = "v", subject = "enterprise", cite = "t",
+  check = function(s) return pass("{i} {j} {f} {g} {h} {s} {u} {t} {b} {键} {a b} {year} {none}", %s) end }
+rule "VAL-NEST" { title = "v", subject = "enterprise", cite = "t",
+  check = function(s) local v = %s v.zz = { 1, 2 } return pass("{i} {j} {f} {g} {h} {s} {u} {t} {b} {键} {a b} {year} {none}", v) end }
+]]):format(flat, flat))
+    local code, out = T.run(("eval --db %s --rules %s --as-of 2023-06-30 --rule VAL-FLAT --rule VAL-NEST --format jsonl"):format(db, rules))
+    assert.are.equal(0, code, out)
+    local lines = {}
+    for line in out:gmatch("[^\n]+") do
+      local rule = line:match('"rule":"(VAL%-%u+)"')
+      if rule and line:find('"subject":"enterprise:1"', 1, true) then lines[rule] = line end
+    end
+    assert.is_truthy(lines["VAL-FLAT"] and lines["VAL-NEST"], out)
+    local vf = lines["VAL-FLAT"]:match('"values":(%b{})')
+    local vn = lines["VAL-NEST"]:match('"values":(%b{})')
+    assert.are.equal(vf, (vn:gsub(',"zz":%[1,2%]', '')))
+    assert.are_not.equal(vf, vn)
+    assert.matches('"i":%-9223372036854775808,', vf)
+    assert.matches('"n":null', vf)
+    assert.matches('"f":0.1,', vf)
+    local rf = lines["VAL-FLAT"]:match('"reason":("[^"]*")')
+    assert.are.equal(rf, lines["VAL-NEST"]:match('"reason":("[^"]*")'))
+  end)
+
   it("turns every hostile rule into ERROR with a reason, others unharmed", function()
     T.write(rules .. "/hostile.lua", hostile_rules())
     os.remove("/tmp/ronghe-pwned")
