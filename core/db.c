@@ -145,16 +145,26 @@ int rh_db_migrate(sqlite3 *db, int *from, int *to) {
 int rh_db_ensure_engine(sqlite3 *db) {
   const char *sql = rh_embedded_get("engine.sql", NULL);
   if (sql == NULL) return rh_error_set(RH_ERROR, "engine.sql is missing from this build");
-  /* Views hold no data: one written before results were packed reads the
-  ** old table only, so it is replaced (engine.sql creates the current one). */
+  /* Views hold no data: one written by an older ronghe (before results were
+  ** packed, or before repeated reasons were stored once) is replaced;
+  ** engine.sql creates the current one. */
+  static const struct { const char *view, *needs; } current[] = {
+    {"rh_results", "rh_result_rows"}, {"rh_result_rows", "rh_run_reason"}};
   int rc = RH_OK;
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(db, "SELECT 1 FROM main.sqlite_master WHERE type='view' AND name='rh_results' "
-                             "AND sql NOT LIKE '%rh_result_rows%'",
-                         -1, &st, NULL) == SQLITE_OK &&
-      sqlite3_step(st) == SQLITE_ROW)
-    rc = rh_db_exec(db, "DROP VIEW main.rh_results;");
-  sqlite3_finalize(st);
+  for (size_t i = 0; i < sizeof current / sizeof *current && rc == RH_OK; i++) {
+    sqlite3_stmt *st = NULL;
+    char drop[96];
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM main.sqlite_master WHERE type='view' AND name=?1 "
+                               "AND instr(sql, ?2) = 0",
+                           -1, &st, NULL) != SQLITE_OK)
+      return rh_db_fail(db, "checking the engine views");
+    sqlite3_bind_text(st, 1, current[i].view, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, current[i].needs, -1, SQLITE_STATIC);
+    int old = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    snprintf(drop, sizeof drop, "DROP VIEW main.%s;", current[i].view);
+    if (old) rc = rh_db_exec(db, drop);
+  }
   if (rc == RH_OK) rc = rh_db_exec(db, sql);
   /* Columns added to engine tables after their first release: engine.sql
   ** only creates missing tables, so older databases get them here. */

@@ -63,6 +63,13 @@ typedef struct rh_task {
   int grp;             /* its rule list's number in rh_run_group (at dispatch) */
 } rh_task;
 
+/* --jobs: 0 means one worker per CPU, at most 8. */
+static int jobs_of(const rh_eval_opts *o) {
+  if (o->jobs > 0) return o->jobs;
+  unsigned n = uv_available_parallelism();
+  return n < 1 ? 1 : n > 8 ? 8 : (int)n;
+}
+
 static rh_task *task_new(const rh_task *like) {
   rh_task *t = malloc(sizeof *t);
   if (t) *t = *like;
@@ -121,7 +128,8 @@ struct rh_sup {
   int nqueue, capqueue;
   int busy;
   sqlite3 *db;
-  sqlite3_stmt *ins, *ins_grp, *ins_dec;
+  sqlite3_stmt *ins, *ins_grp, *ins_dec, *ins_reason;
+  uint32_t task_serial; /* numbers the tasks sent: the high bits of reason ids */
   rh_group *groups;
   int ngroups;
   rh_pol_run *pol;
@@ -307,6 +315,24 @@ static void handle_frame(rh_wk *w, char type, const char *p, size_t n) {
         w->task->last = id;
       }
       if (r.bad) sup_fail(s, RH_EWORKER, "malformed results from worker");
+      break;
+    }
+    case 'S': { /* reason texts the following records refer to by id */
+      uint32_t k = rh_rd_u32(&r);
+      for (uint32_t i = 0; i < k && !r.bad && !s->fatal; i++) {
+        int64_t id = rh_rd_i64(&r);
+        size_t tl;
+        const char *text = rh_rd_str(&r, &tl);
+        if (r.bad) break;
+        sqlite3_stmt *st = s->ins_reason;
+        sqlite3_bind_int64(st, 1, s->run_id);
+        sqlite3_bind_int64(st, 2, id);
+        sqlite3_bind_text(st, 3, text, (int)tl, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE) sup_fail(s, rh_db_fail(s->db, "storing a reason"), rh_error_last());
+      }
+      if (r.bad) sup_fail(s, RH_EWORKER, "malformed reasons from worker");
       break;
     }
     case 'D':
@@ -575,7 +601,7 @@ static void sup_dispatch(rh_sup *s) {
   if (s->fatal || s->interrupted) return;
   int live = 0;
   for (int i = 0; i < s->nwk; i++) live += !s->wk[i]->exited;
-  int want = s->o->jobs < 1 ? 1 : s->o->jobs;
+  int want = jobs_of(s->o);
   int needed = s->nqueue + s->busy;
   while (live < want && live < needed) {
     if (sup_spawn(s) != RH_OK) {
@@ -609,6 +635,7 @@ static void sup_dispatch(rh_sup *s) {
     rc = rc ? rc : rh_fr_u32(&b, (uint32_t)n);
     for (int k = 0; k < n && rc == RH_OK; k++) rc = rh_fr_i64(&b, t->ids->v[k]);
     rc = rc ? rc : rh_fr_u64(&b, (uint64_t)s->o->input_ms);
+    rc = rc ? rc : rh_fr_u32(&b, ++s->task_serial);
     if (rc == RH_OK) {
       rh_fr_end(&b);
       rc = wk_send(w, &b);
@@ -1101,6 +1128,11 @@ done:
 
 /* ---- tasks --------------------------------------------------------------- */
 
+
+/* A table is split among workers only in parts of at least this many
+** subjects: below that a worker's start costs more than it saves. */
+#define MIN_PART 5000
+
 /* Splits [all ids of table] into n ranges of about equal size; bounds[i] is
 ** the exclusive upper end of range i (bounds[n-1] = NO_HIGH). */
 static int split_ranges(sqlite3 *db, const char *table, int n, int64_t *bounds) {
@@ -1130,7 +1162,7 @@ static int plan_tasks(rh_sup *s, int filtered) {
   const rh_ruleset *rs = s->rs;
   int *done = calloc((size_t)rs->nrules + 1, sizeof *done);
   if (done == NULL) return rh_error_set(RH_ENOMEM, "out of memory");
-  int rc = RH_OK, jobs = s->o->jobs < 1 ? 1 : s->o->jobs;
+  int rc = RH_OK, jobs = jobs_of(s->o);
   for (int k = 0; k < rs->nrules && rc == RH_OK; k++) {
     if (!s->rule_on[k] || done[k]) continue;
     rh_task g;
@@ -1146,6 +1178,16 @@ static int plan_tasks(rh_sup *s, int filtered) {
     int parts = filtered || strcmp(rs->rules[k].subject, "city") == 0 ? 1 : jobs;
     int64_t bounds[64];
     if (parts > 64) parts = 64;
+    if (parts > 1) {
+      char q[256];
+      sqlite3_stmt *st = NULL;
+      int64_t count = 0;
+      snprintf(q, sizeof q, "SELECT count(*) FROM \"%s\"", rs->rules[k].subject);
+      if (sqlite3_prepare_v2(s->db, q, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        count = sqlite3_column_int64(st, 0);
+      sqlite3_finalize(st);
+      if (count / MIN_PART < parts) parts = count / MIN_PART < 1 ? 1 : (int)(count / MIN_PART);
+    }
     if (parts > 1 && (rc = split_ranges(s->db, rs->rules[k].subject, parts, bounds)) != RH_OK) break;
     int64_t lo = NO_LOW;
     for (int i = 0; i < parts; i++) {
@@ -1473,7 +1515,9 @@ int rh_eval_run(const rh_eval_opts *oin, rh_eval_stats *stats, rh_eval_print_fn 
       sqlite3_prepare_v3(s.db,
                          "INSERT INTO rh_decision(run_id,policy_no,subject_id,decision,failed,unknown) "
                          "VALUES(?1,?2,?3,?4,?5,?6)",
-                         -1, SQLITE_PREPARE_PERSISTENT, &s.ins_dec, NULL) != SQLITE_OK) {
+                         -1, SQLITE_PREPARE_PERSISTENT, &s.ins_dec, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v3(s.db, "INSERT OR IGNORE INTO rh_run_reason(run_id,id,text) VALUES(?1,?2,?3)", -1,
+                         SQLITE_PREPARE_PERSISTENT, &s.ins_reason, NULL) != SQLITE_OK) {
     rc = rh_db_fail(s.db, "preparing result storage");
     goto done;
   }
@@ -1587,7 +1631,8 @@ int rh_eval_run(const rh_eval_opts *oin, rh_eval_stats *stats, rh_eval_print_fn 
     sqlite3_finalize(s.ins);
     sqlite3_finalize(s.ins_grp);
     sqlite3_finalize(s.ins_dec);
-    s.ins = s.ins_grp = s.ins_dec = NULL;
+    sqlite3_finalize(s.ins_reason);
+    s.ins = s.ins_grp = s.ins_dec = s.ins_reason = NULL;
     if ((rc = rh_db_exec(s.db, "COMMIT")) != RH_OK) goto done;
     in_txn = 0;
     trace("committed");
@@ -1603,6 +1648,7 @@ done:
     sqlite3_finalize(s.ins);
     sqlite3_finalize(s.ins_grp);
     sqlite3_finalize(s.ins_dec);
+    sqlite3_finalize(s.ins_reason);
     for (int g = 0; g < s.ngroups; g++) {
       free(s.groups[g].pol_ok);
       free(s.groups[g].pol_pos);

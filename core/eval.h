@@ -21,7 +21,7 @@ typedef struct {
   const char **rules; int nrules;
   const char **subjects; int nsubjects;   /* "kind:id" */
   const char **params; int nparams;       /* "NAME=VALUE": try a parameter value */
-  int jobs;                   /* worker processes (>= 1) */
+  int jobs;                   /* worker processes; 0: one per CPU, at most 8 */
   long mem_mb;                /* memory cap per call into a rule, MiB */
   long worker_mem_mb;         /* Lua heap ceiling of a worker, MiB */
   long long instructions;     /* instruction budget per call */

@@ -56,7 +56,7 @@ static const command_help commands[] = {
    "  --format text|jsonl|csv   output (default: text on a terminal, jsonl otherwise)\n"
    "  --out FILE           write the output there instead of stdout\n"
    "  --quiet              print one summary line instead of the results\n"
-   "  --jobs N             worker processes (default 1)\n"
+   "  --jobs N             worker processes (default: one per CPU, at most 8)\n"
    "  --budget N           instructions per call into a rule (default 100000000)\n"
    "  --time-ms N          wall-clock limit per call into a rule (default 1000)\n"
    "  --mem-mb N           memory per call into a rule, MiB (default 64)\n"
@@ -77,7 +77,7 @@ static const command_help commands[] = {
    "  --config FILE        one more rule file, e.g. with the schedule \"NAME\" { cron = ... } blocks\n"
    "  --listen HOST:PORT   where the API listens (default 127.0.0.1:8080; port 0 = any free port)\n"
    "  --log FILE           append the log there instead of stderr\n"
-   "  --jobs N             worker processes per scheduled run (default 1)\n"
+   "  --jobs N             worker processes per scheduled run (default: one per CPU, at most 8)\n"
    "Schedules use 5-field cron expressions in local time; a slot missed while the service\n"
    "was down runs once at start.  Rule edits (a watch on --rules, or SIGHUP) are checked\n"
    "before they replace the serving rules; a failed reload keeps the old ones and shows\n"
@@ -181,7 +181,7 @@ static int parse_cli(cli *c, int argc, char **argv) {
   memset(c, 0, sizeof *c);
   c->db = "ronghe.db";
   c->rules = "rules";
-  c->jobs = 1;
+  c->jobs = 0; /* eval: one per CPU; serve: 1 (see rh_eval_opts.jobs) */
   for (int i = 2; i < argc; i++) {
     const char *a = argv[i];
     long long n;

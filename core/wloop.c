@@ -49,10 +49,28 @@ typedef struct {
   int ncur;
 } wrule;
 
+/* Reasons that repeat ("不是规模以上企业", "专业对口实习0人,少于2人") are
+** stored once per run: the second time a text is seen it gets an id (the
+** task's serial number << 24 | a counter), an S frame tells the supervisor
+** the text (rh_run_reason), and records carry the id instead.  On a run of
+** the bench workload that is two thirds of the bytes a run writes. */
+#define INTERN_MIN 8          /* shorter texts are cheaper written out */
+#define INTERN_MAX 65536      /* distinct texts remembered per task */
+
+typedef struct {
+  uint64_t h;
+  char *text;   /* NULL: free slot */
+  size_t len;
+  int64_t id;   /* 0 until seen twice */
+} rentry;
+
 /* Buffers owned by a userdata on the stack, so an error raised through the
 ** loop (out of memory in Lua) cannot leak them. */
 typedef struct {
-  rh_buf out, reason, vals;
+  rh_buf out, reason, vals, strs;
+  rentry *tab;
+  size_t cap, n;
+  uint32_t nstrs, next_local;
 } wbufs;
 
 static int wbufs_gc(lua_State *L) {
@@ -60,6 +78,9 @@ static int wbufs_gc(lua_State *L) {
   rh_buf_free(&b->out);
   rh_buf_free(&b->reason);
   rh_buf_free(&b->vals);
+  rh_buf_free(&b->strs);
+  for (size_t i = 0; i < b->cap; i++) free(b->tab[i].text);
+  free(b->tab);
   return 0;
 }
 
@@ -71,6 +92,7 @@ typedef struct {
   int i_ctx_raw, i_ctx, i_out_mt, i_index_key;
   int64_t instr, ms, mem, input_ms;
   int flush_each;
+  int64_t src;   /* the task's serial number (E frame); 0: no interning */
   wbufs *b;
   uint32_t nrec;
   uint64_t last_flush;
@@ -513,9 +535,73 @@ static void put_u32_at(rh_buf *b, size_t at, uint32_t v) {
   for (int i = 0; i < 4; i++) b->data[at + (size_t)i] = (char)(v >> (8 * i));
 }
 
+static uint64_t text_hash(const char *s, size_t n) {
+  uint64_t h = 1469598103934665603u; /* FNV-1a */
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+  return h;
+}
+
+/* The id of a reason text seen before (after queueing its S entry the first
+** time it repeats), or 0: write the text itself. */
+static int64_t intern(wloop *w, const char *s, size_t n) {
+  wbufs *b = w->b;
+  if (w->src <= 0 || n < INTERN_MIN || n > MAX_REASON || !rh_utf8_valid(s, n)) return 0;
+  if (b->cap == 0) {
+    b->tab = calloc(1024, sizeof *b->tab);
+    if (b->tab == NULL) return 0;
+    b->cap = 1024;
+  }
+  uint64_t h = text_hash(s, n);
+  size_t i = (size_t)h & (b->cap - 1);
+  while (b->tab[i].text && !(b->tab[i].h == h && b->tab[i].len == n && memcmp(b->tab[i].text, s, n) == 0))
+    i = (i + 1) & (b->cap - 1);
+  rentry *e = &b->tab[i];
+  if (e->text == NULL) {
+    if (b->n >= INTERN_MAX) return 0;
+    if (2 * (b->n + 1) > b->cap) { /* grow: keep it at most half full */
+      size_t cap = b->cap * 2;
+      rentry *t = calloc(cap, sizeof *t);
+      if (t == NULL) return 0;
+      for (size_t j = 0; j < b->cap; j++) {
+        if (!b->tab[j].text) continue;
+        size_t k = (size_t)b->tab[j].h & (cap - 1);
+        while (t[k].text) k = (k + 1) & (cap - 1);
+        t[k] = b->tab[j];
+      }
+      free(b->tab);
+      b->tab = t;
+      b->cap = cap;
+      return intern(w, s, n); /* once: now there is room */
+    }
+    e->text = malloc(n);
+    if (e->text == NULL) return 0;
+    memcpy(e->text, s, n);
+    e->len = n;
+    e->h = h;
+    e->id = 0;
+    b->n++;
+    return 0;
+  }
+  if (e->id == 0) {
+    if (b->next_local >= (1u << 24) - 1) return 0;
+    e->id = (w->src << 24) | (int64_t)++b->next_local;
+    if (b->strs.len == 0 && rh_buf_add(&b->strs, "\0\0\0\0", 4) != RH_OK) oom(w->L);
+    if (rh_fr_i64(&b->strs, e->id) != RH_OK || rh_fr_str(&b->strs, s, n) != RH_OK) oom(w->L);
+    b->nstrs++;
+  }
+  return e->id;
+}
+
 static void flush(wloop *w) {
   rh_buf *o = &w->b->out;
   if (w->nrec == 0) return;
+  rh_buf *t = &w->b->strs;
+  if (w->b->nstrs > 0) { /* the texts first: the records refer to them */
+    put_u32_at(t, 0, w->b->nstrs);
+    if (rh__worker_send('S', t->data, t->len) != RH_OK) luaL_error(w->L, "%s", rh_error_last());
+    rh_buf_reset(t);
+    w->b->nstrs = 0;
+  }
   put_u32_at(o, 0, w->nrec);
   if (rh__worker_send('P', o->data, o->len) != RH_OK) luaL_error(w->L, "%s", rh_error_last());
   rh_buf_reset(o);
@@ -557,8 +643,13 @@ static void one(wloop *w, int64_t id, int row_idx, int city) {
     }
     o->data[oc_at + (size_t)k] = (char)('0' + code);
     int rc = rh_buf_add(o, k ? ",[" : "[", k ? 2 : 1);
-    if (rc == RH_OK)
-      rc = w->b->reason.len ? put_reason(o, w->b->reason.data, w->b->reason.len) : rh_buf_adds(o, "null");
+    if (rc == RH_OK) {
+      int64_t rid = w->b->reason.len ? intern(w, w->b->reason.data, w->b->reason.len) : 0;
+      char num[24];
+      if (rid) rc = rh_buf_add(o, num, int_text(num, (lua_Integer)rid));
+      else if (w->b->reason.len) rc = put_reason(o, w->b->reason.data, w->b->reason.len);
+      else rc = rh_buf_adds(o, "null");
+    }
     if (rc == RH_OK) rc = rh_buf_add(o, ",", 1);
     if (rc == RH_OK)
       rc = w->b->vals.len ? rh_buf_add(o, w->b->vals.data, w->b->vals.len) : rh_buf_adds(o, "null");
@@ -618,6 +709,8 @@ int rh__host_run(lua_State *L) {
   w.ms = field_int(L, 5, "ms");
   w.mem = field_int(L, 5, "mem");
   w.input_ms = field_int(L, 5, "input_ms");
+  w.src = field_int(L, 5, "src");
+  if (w.src < 0 || w.src >= (INT64_C(1) << 28)) w.src = 0;
   lua_getfield(L, 5, "flush_each");
   w.flush_each = lua_toboolean(L, -1);
   lua_pop(L, 1);

@@ -9,7 +9,8 @@
 -- Frames (see core/proto.h for the supervisor's side):
 --   in  L  load rule files          out C  catalog and load errors
 --   in  E  evaluate a rule group    out P  packed results per subject (host.run,
---                                          core/wloop.c), D done, X failure
+--                                          core/wloop.c), S reason texts they
+--                                          refer to, D done, X failure
 local host, rhlib = ...
 
 local pack, unpack = string.pack, string.unpack
@@ -599,8 +600,12 @@ local function handle_eval(payload)
     ids = {}
     for i = 1, nids do ids[i], pos = unpack("<i8", payload, pos) end
   end
-  -- optional trailing field: the time limit of one step of an input query
-  limits.input_ms = pos <= #payload and unpack("<I8", payload, pos) or nil
+  -- optional trailing fields: the time limit of one step of an input query,
+  -- and the task's serial number (the high bits of its reason ids, wloop.c)
+  limits.input_ms = nil
+  local src = 0
+  if pos <= #payload then limits.input_ms, pos = unpack("<I8", payload, pos) end
+  if pos <= #payload then src = unpack("<I4", payload, pos) end
   local conn = connection(db)
   local ystr = ("%04d"):format(year)
   local binds = { as_of = as_of, year = year, year_start = ystr .. "-01-01",
@@ -633,7 +638,7 @@ local function handle_eval(payload)
   end
   local opts = { instr = limits.instr, ms = limits.ms, mem = limits.mem,
                  input_ms = limits.input_ms or limits.ms * 60, flush_each = flush_each ~= 0,
-                 out_mt = OUT }
+                 out_mt = OUT, src = src }
 
   local count, st = 0, nil
   if subject == "city" then

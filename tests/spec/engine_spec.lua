@@ -163,6 +163,36 @@ rule "VAL-NEST" { title = "v", subject = "enterprise", cite = "t",
     assert.are.equal(rf, lines["VAL-NEST"]:match('"reason":("[^"]*")'))
   end)
 
+  it("stores a reason that repeats once per run, and reads it back everywhere", function()
+    local vals = {}
+    for i = 5, 60 do vals[#vals + 1] = ("(%d, 'e%d')"):format(i, i) end
+    assert(T.ronghe.exec(db, "INSERT INTO enterprise(id, name) VALUES " .. table.concat(vals, ",")))
+    T.write(rules .. "/same.lua", [[
+rule "SAME" { title = "s", subject = "enterprise", cite = "t",
+  check = function(s) if s.id % 2 == 0 then return fail("同一个理由,每个偶数企业都一样") end
+                      return pass("奇数 {n}", { n = s.id }) end }
+]])
+    local code, out = T.run(("eval --db %s --rules %s --as-of 2023-06-30 --rule SAME --jobs 1 --format jsonl"):format(db, rules))
+    assert.are.equal(0, code, out)
+    local fails = 0
+    for _, r in ipairs(T.jsonl(out)) do
+      if r.type == "result" then
+        local id = tonumber(r.subject:match("%d+"))
+        if id % 2 == 0 then
+          fails = fails + 1
+          assert.are.equal("同一个理由,每个偶数企业都一样", r.reason)
+        else
+          assert.are.equal("奇数 " .. id, r.reason)
+        end
+      end
+    end
+    assert.are.equal(30, fails)
+    local run = T.jsonl(out)[1].run
+    assert.are.equal(1, T.count(db, "SELECT count(*) FROM rh_run_reason WHERE run_id = " .. run))
+    assert.are.equal(29, T.count(db, ("SELECT count(*) FROM rh_result_pack WHERE run_id = %d AND json_type(detail, '$[0][0]') = 'integer'"):format(run)))
+    assert.are.equal(30, T.count(db, ("SELECT count(*) FROM rh_results WHERE run_id = %d AND reason = '同一个理由,每个偶数企业都一样'"):format(run)))
+  end)
+
   it("turns every hostile rule into ERROR with a reason, others unharmed", function()
     T.write(rules .. "/hostile.lua", hostile_rules())
     os.remove("/tmp/ronghe-pwned")
