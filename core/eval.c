@@ -254,8 +254,7 @@ static int wk_send(rh_wk *w, rh_buf *b) {
 static void sup_dispatch(rh_sup *s);
 static void wk_finish(rh_wk *w);
 static int store_error_rest(rh_sup *s, rh_task *t, const char *reason);
-static int store_result(rh_sup *s, int rule_no, int64_t id, int oc, const char *reason,
-                        size_t rlen, const char *vals, size_t vlen);
+static int store_errors(rh_sup *s, const int *rule_nos, int n, int64_t id, const char *reason);
 static int store_record(rh_sup *s, int grp, int64_t id, const char *oc, size_t on, const char *detail,
                         size_t dn);
 static int grp_for(rh_sup *s, const int *rule_nos, int n);
@@ -549,7 +548,7 @@ static void wk_finish(rh_wk *w) {
       ** the rest: the subjects between the last one received and the
       ** culprit (their results were lost with the worker), the culprit's
       ** other rules, and the subjects after it. */
-      if (store_result(s, culprit_rule, culprit, OC_ERROR, reason, strlen(reason), NULL, 0) != RH_OK) {
+      if (store_errors(s, &culprit_rule, 1, culprit, reason) != RH_OK) {
         sup_fail(s, rh_error_code(), rh_error_last());
         free(t);
       } else {
@@ -824,12 +823,6 @@ static int store_errors(rh_sup *s, const int *rule_nos, int n, int64_t id, const
   if (rc == RH_OK) rc = rh_buf_adds(d, "]");
   if (rc != RH_OK) return rh_error_set(RH_ENOMEM, "out of memory");
   return store_record(s, grp, id, oc, (size_t)n, d->data, d->len);
-}
-
-static int store_result(rh_sup *s, int rule_no, int64_t id, int oc, const char *reason,
-                        size_t rlen, const char *vals, size_t vlen) {
-  (void)oc; (void)rlen; (void)vals; (void)vlen; /* only ERRORs are made here */
-  return store_errors(s, &rule_no, 1, id, reason);
 }
 
 /* Every subject of the task not yet answered gets ERROR with reason, for

@@ -76,8 +76,12 @@ rule "APP-02" {
       return fail("学徒培养协议{signed}才签订,晚于培养开始日{start}", v)
     end
     -- NE: labour contract of at least NE_CONTRACT_MIN_YEARS; contract_end NULL = open-ended.
-    local n = param_on(p, "NE_CONTRACT_MIN_YEARS", ctx.as_of)
-    if n == nil then return na("评估日{as_of}企业新型学徒制合同期限要求尚未施行", {}) end
+    -- An agreement rule: the requirement in force on the start date applies
+    -- (policy book, convention 5), not the one on as_of.
+    local n = param_on(p, "NE_CONTRACT_MIN_YEARS", s.start_date)
+    if n == nil then
+      return na("培养开始日{start}企业新型学徒制合同期限要求尚未施行", { start = s.start_date })
+    end
     local v = { contract_start = s.contract_start, contract_end = s.contract_end, years = n }
     if s.contract_start == nil then
       return fail("未记录劳动合同(企业新型学徒须签订{years}年以上劳动合同)", v)

@@ -129,18 +129,15 @@ case "APP-02: NE contract from 2024-02-29 — add_years gives 2025-02-28, so 1 y
   },
 }
 
--- PENDING (reported, not enabled): convention 5 of the policy book says start-based rules ("age, grade, agreement,
--- consent") use the regime in force on the apprenticeship's start_date. APP-02 reads NE_CONTRACT_MIN_YEARS (in force
--- from 2021-06-22) on as_of instead, so an NE apprenticeship that started in 2020 with a 6-month contract is N/A when
--- evaluated on 2021-06-21 but FAIL when evaluated on 2023-06-30. Under convention 5 it would be N/A on both dates.
--- Enable this case once the policy officer confirms (rules/apprenticeship.lua, APP-02: param_on(…, s.start_date)).
---
--- case "APP-02: convention 5 — the NE contract minimum in force on the start date applies (none before 2021-06-22)" {
---   as_of = "2023-06-30",
---   rows = { apprenticeship = { ne(1, { start_date = "2020-03-01", contract_start = "2020-03-01", contract_end = "2020-08-31" }),
---                               ne(2, { start_date = "2021-06-22", contract_start = "2021-06-22", contract_end = "2021-12-31" }) } },
---   expect = { ["APP-02"] = { ["apprenticeship:1"] = "N/A", ["apprenticeship:2"] = "FAIL" } },
--- }
+-- Convention 5 of the policy book: start-based rules ("age, grade, agreement, consent") use the regime in force
+-- on the apprenticeship's start_date, so an NE apprenticeship that started in 2020 (before the 1-year contract
+-- minimum of 2021-06-22) is N/A whatever the evaluation date.
+case "APP-02: convention 5 — the NE contract minimum in force on the start date applies (none before 2021-06-22)" {
+  as_of = "2023-06-30",
+  rows = { apprenticeship = { ne(1, { start_date = "2020-03-01", contract_start = "2020-03-01", contract_end = "2020-08-31" }),
+                              ne(2, { start_date = "2021-06-22", contract_start = "2021-06-22", contract_end = "2021-12-31" }) } },
+  expect = { ["APP-02"] = { ["apprenticeship:1"] = "N/A", ["apprenticeship:2"] = "FAIL" } },
+}
 
 ---------------------------------------------------------------------------
 -- APP-03 (subject mentor): an enterprise mentor's distinct apprenticeships with an ENTERPRISE assignment active on
