@@ -222,7 +222,7 @@ static int stmt_bind(lua_State *L) {
   return 0;
 }
 
-static void push_col(lua_State *L, sqlite3_stmt *st, int i) {
+void rh_ldb_push_col(lua_State *L, sqlite3_stmt *st, int i) {
   switch (sqlite3_column_type(st, i)) {
     case SQLITE_INTEGER: lua_pushinteger(L, sqlite3_column_int64(st, i)); break;
     case SQLITE_FLOAT: lua_pushnumber(L, sqlite3_column_double(st, i)); break;
@@ -258,14 +258,14 @@ static int stmt_next(lua_State *L) {
   }
   if (s->max_rows && ++s->rows > s->max_rows)
     return luaL_error(L, "input returned more than %I rows", (lua_Integer)s->max_rows);
-  if (s->ncol > 0) push_col(L, s->st, 0);
+  if (s->ncol > 0) rh_ldb_push_col(L, s->st, 0);
   else lua_pushnil(L);
   lua_getiuservalue(L, 1, 2); /* names */
   lua_createtable(L, 0, s->ncol);
   for (int i = 0; i < s->ncol; i++) {
     if (sqlite3_column_type(s->st, i) == SQLITE_NULL) continue;
     lua_rawgeti(L, -2, i + 1);
-    push_col(L, s->st, i);
+    rh_ldb_push_col(L, s->st, i);
     lua_rawset(L, -3);
   }
   lua_remove(L, -2); /* key row */
@@ -312,11 +312,21 @@ int rh_ldb_next(lua_State *L, int idx, int64_t ms, int64_t *key, int *has_key) {
   for (int i = 0; i < s->ncol; i++) {
     if (sqlite3_column_type(s->st, i) == SQLITE_NULL) continue;
     lua_rawgeti(L, -2, i + 1);
-    push_col(L, s->st, i);
+    rh_ldb_push_col(L, s->st, i);
     lua_rawset(L, -3);
   }
   lua_remove(L, -2);
   return 1;
+}
+
+sqlite3_stmt *rh_ldb_stmt(lua_State *L, int idx) {
+  rh_lstmt *s = luaL_checkudata(L, idx, STMT_MT);
+  return s->st;
+}
+
+void rh_ldb_push_columns(lua_State *L, int idx) {
+  luaL_checkudata(L, idx, STMT_MT);
+  lua_getiuservalue(L, idx, 2);
 }
 
 static int stmt_columns(lua_State *L) {

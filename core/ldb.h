@@ -24,4 +24,11 @@ int rh_ldb_open_ro(sqlite3 **out, const char *path);
 ** integer), 0 at the end (nothing pushed), -1 with a message pushed. */
 int rh_ldb_next(lua_State *L, int idx, int64_t ms, int64_t *key, int *has_key);
 
+/* The statement userdata at idx: its sqlite3_stmt (NULL once closed). */
+sqlite3_stmt *rh_ldb_stmt(lua_State *L, int idx);
+/* Pushes its column names (stmt:columns()). */
+void rh_ldb_push_columns(lua_State *L, int idx);
+/* Pushes column i of st's current row as stmt:next would put it in a row. */
+void rh_ldb_push_col(lua_State *L, sqlite3_stmt *st, int i);
+
 #endif

@@ -529,6 +529,30 @@ static void gather_all(wloop *w, wrule *r) {
   }
 }
 
+/* ---- the subject's row ---------------------------------------------------- */
+
+/* A rule reads its subject's columns straight from the subject statement's
+** current row: the view's __index is this function, set once per run, and
+** no row table is built per subject (most columns are never read).  valid is
+** set only while a subject is being evaluated; a view kept past that (in a
+** rule's upvalue) reads nil rather than a row that is gone. */
+typedef struct {
+  int valid;
+} rowview;
+
+/* upvalues: the rowview, column name -> index, the statement userdata (kept
+** alive here; once closed or past its rows it answers nil) */
+static int row_index(lua_State *L) {
+  rowview *rv = lua_touserdata(L, lua_upvalueindex(1));
+  if (!rv->valid) return 0;
+  sqlite3_stmt *st = rh_ldb_stmt(L, lua_upvalueindex(3));
+  if (st == NULL || sqlite3_data_count(st) == 0) return 0;
+  lua_pushvalue(L, 2);
+  if (lua_rawget(L, lua_upvalueindex(2)) != LUA_TNUMBER) return 0;
+  rh_ldb_push_col(L, st, (int)lua_tointeger(L, -1));
+  return 1;
+}
+
 /* ---- records and frames -------------------------------------------------- */
 
 static void put_u32_at(rh_buf *b, size_t at, uint32_t v) {
@@ -609,7 +633,8 @@ static void flush(wloop *w) {
   w->last_flush = uv_hrtime();
 }
 
-/* Evaluates every rule of the group on subject id (its row at row_idx). */
+/* Evaluates every rule of the group on subject id: its row is the table at
+** row_idx (the city), or the subject statement's current row (row_idx 0). */
 static void one(wloop *w, int64_t id, int row_idx, int city) {
   lua_State *L = w->L;
   rh_buf *o = &w->b->out;
@@ -624,10 +649,11 @@ static void one(wloop *w, int64_t id, int row_idx, int city) {
     wrule *r = &w->rules[k];
     rh__worker_slot_set(r->rule_no, id);
     if (r->fault && r->fault_id == id) rh__worker_fault(r->fault);
-    /* reads of the view fall back to the current row through mt.__index */
-    lua_pushvalue(L, w->i_index_key);
-    lua_pushvalue(L, row_idx);
-    lua_rawset(L, r->i_mt);
+    if (row_idx) { /* reads of the view fall back to this row (mt.__index) */
+      lua_pushvalue(L, w->i_index_key);
+      lua_pushvalue(L, row_idx);
+      lua_rawset(L, r->i_mt);
+    }
     wcur *dup = city ? (gather_all(w, r), NULL) : gather(w, r, id);
     int code;
     if (!lua_isnil(L, r->i_err)) {
@@ -781,15 +807,51 @@ int rh__host_run(lua_State *L) {
     lua_createtable(L, 0, 0);
     one(&w, 0, lua_gettop(L), 1);
   } else {
+    sqlite3_stmt *sst = rh_ldb_stmt(L, 1);
+    if (sst == NULL) return luaL_error(L, "subject statement is closed");
+    rowview *rv = lua_newuserdatauv(L, sizeof *rv, 0);
+    rv->valid = 0;
+    lua_newtable(L); /* column name -> index; the first of a repeated name */
+    rh_ldb_push_columns(L, 1);
+    int nc = (int)lua_rawlen(L, -1);
+    for (int i = 1; i <= nc; i++) {
+      lua_rawgeti(L, -1, i);
+      lua_pushvalue(L, -1);
+      if (lua_rawget(L, -4) == LUA_TNIL) {
+        lua_pop(L, 1);
+        lua_pushinteger(L, i - 1);
+        lua_rawset(L, -4);
+      } else {
+        lua_pop(L, 2);
+      }
+    }
+    lua_pop(L, 1);
+    lua_pushvalue(L, 1);
+    lua_pushcclosure(L, row_index, 3);
+    for (int k = 0; k < w.nrules; k++) {
+      lua_pushvalue(L, w.i_index_key);
+      lua_pushvalue(L, -2);
+      lua_rawset(L, w.rules[k].i_mt);
+    }
     for (;;) {
+      int rc = sqlite3_step(sst);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) return luaL_error(L, "sql: %s", sqlite3_errmsg(sqlite3_db_handle(sst)));
+      /* the id comes first (worker.lua selects it so), as the inputs' keys */
+      int t = sqlite3_column_type(sst, 0);
       int64_t id;
-      int has_key;
-      int rc = rh_ldb_next(L, 1, 0, &id, &has_key);
-      if (rc == 0) break;
-      if (rc < 0) return lua_error(L);
-      int row = lua_gettop(L);
-      if (has_key) one(&w, id, row, 0);
-      lua_settop(L, row - 1);
+      if (t == SQLITE_INTEGER) {
+        id = sqlite3_column_int64(sst, 0);
+      } else if (t == SQLITE_FLOAT) {
+        double d = sqlite3_column_double(sst, 0);
+        if (!(d >= -9.2e18 && d <= 9.2e18 && d == (double)(int64_t)d)) continue;
+        id = (int64_t)d;
+      } else {
+        continue;
+      }
+      rv->valid = 1;
+      one(&w, id, 0, 0);
+      rv->valid = 0;
     }
   }
   flush(&w);

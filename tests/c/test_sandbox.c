@@ -73,7 +73,8 @@ static int run_once(inproc *w, const char *name, const char *text, size_t len) {
   if (rc == RH_OK && w->failed) return rh_error_set(RH_ERROR, "the enterprise group failed (X)");
   long ent = w->results;
   rc = rc ? rc : inproc_eval(w, g_db, "city");
-  if (rc == RH_OK && (w->failed || w->results != 1)) return rh_error_set(RH_ERROR, "no city result");
+  /* GOOD-CITY, and the city rules of an attack that reads across groups */
+  if (rc == RH_OK && (w->failed || w->results < 1)) return rh_error_set(RH_ERROR, "no city result");
   if (rc == RH_OK && ent % 3 != 0) return rh_error_set(RH_ERROR, "%ld enterprise results", ent);
   return rc;
 }
