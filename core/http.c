@@ -13,9 +13,11 @@
 **   GET  /schedules                       schedules with next fire times and last runs
 **   POST /reload                          like SIGHUP
 **
-** Reads use the serve process's read-only connection; every query is keyed
-** or LIMITed, so none holds the loop for long.  An evaluation is a `ronghe
-** explain` child: the request is answered from its exit callback.
+** rh__http_handle (http_api.h) turns a request into a response without h2o,
+** so that it can be fuzzed; on_req below is the h2o side.  Reads use the
+** serve process's read-only connection; every query is keyed or LIMITed, so
+** none holds the loop for long.  An evaluation is a `ronghe explain` child:
+** the request is answered from its exit callback.
 */
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -27,18 +29,21 @@
 
 #include "db.h"
 #include "http.h"
+#include "http_api.h"
 #include "output.h"
 #include "rh.h"
 
-#define EVAL_MAX_SUBJECTS 20
-#define EVAL_MAX_RUNNING 8          /* explain children at once */
+#define EVAL_MAX_SUBJECTS RH_HTTP_MAX_SUBJECTS
+#define EVAL_MAX_RUNNING RH_HTTP_MAX_RUNNING
 #define EVAL_TIMEOUT_MS 120000
 #define EVAL_MAX_OUT (32u << 20)
 
+/* One request being answered by rh__http_handle. */
 typedef struct {
-  h2o_handler_t super;
-  rh_srv *srv;
-} rh_handler;
+  const rh_http_req *in;
+  rh_http_res *res;
+  int answered;         /* res holds the answer (the first one wins) */
+} hreq;
 
 /* ---- JSON helpers --------------------------------------------------------- */
 
@@ -114,48 +119,75 @@ static const char *reason_of(int status) {
   }
 }
 
-/* Sends body (consumed) as the answer. */
-static void send_json(rh_srv *s, h2o_req_t *req, int status, json_t *body) {
+void rh__http_res_json(rh_http_res *res, int status, json_t *body) {
   char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
   json_decref(body);
+  free(res->body);
   if (text == NULL) {
     status = 500;
     text = strdup("{\"error\":\"could not encode the answer\"}");
   }
   size_t n = text ? strlen(text) : 0;
-  req->res.status = status;
-  req->res.reason = reason_of(status);
-  /* Connections close after the answer once the service is stopping. */
-  if (s->stopping) req->http1_is_persistent = 0;
-  h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
-                 H2O_STRLIT("application/json; charset=utf-8"));
+  /* One JSON text per line, as curl users expect. */
   char *with_nl = text ? realloc(text, n + 2) : NULL;
   if (with_nl) {
     text = with_nl;
     text[n++] = '\n';
     text[n] = '\0';
   }
-  req->res.content_length = n;
-  h2o_send_inline(req, text ? text : "", n);
-  free(text);
+  res->status = status;
+  res->content_type = "application/json; charset=utf-8";
+  res->body = text;
+  res->body_len = text ? n : 0;
 }
 
-static void send_error(rh_srv *s, h2o_req_t *req, int status, const char *fmt, ...)
+void rh__http_res_free(rh_http_res *res) {
+  free(res->body);
+  res->body = NULL;
+  res->body_len = 0;
+}
+
+/* Sets the answer (body consumed). */
+static void send_json(rh_srv *s, hreq *req, int status, json_t *body) {
+  (void)s;
+  if (req->answered) { /* a handler answers once; keep the first */
+    json_decref(body);
+    return;
+  }
+  req->answered = 1;
+  rh__http_res_json(req->res, status, body);
+}
+
+/* Logs "METHOD TARGET -> STATUS: MESSAGE" as one line.  The client chose
+** most of it (a decoded %0A included), so control bytes become '?': no
+** request can forge a line of the log. */
+static void log_answer(rh_srv *s, const char *method, size_t mlen, const char *path, size_t plen,
+                       const char *query, size_t qlen, int status, const char *msg) {
+  char line[3072];
+  snprintf(line, sizeof line, "%.*s %.*s%s%.*s -> %d: %s", (int)(mlen > 32 ? 32 : mlen), method,
+           (int)(plen > 1024 ? 1024 : plen), path, query ? "?" : "", (int)(qlen > 1024 ? 1024 : qlen),
+           query ? query : "", status, msg);
+  for (char *p = line; *p; p++)
+    if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
+  rh__serve_log(s, "%s", line);
+}
+
+static void send_error(rh_srv *s, hreq *req, int status, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-static void send_error(rh_srv *s, h2o_req_t *req, int status, const char *fmt, ...) {
+static void send_error(rh_srv *s, hreq *req, int status, const char *fmt, ...) {
   char msg[2048];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  rh__serve_log(s, "%.*s %.*s -> %d: %s", (int)req->method.len, req->method.base, (int)req->path.len,
-                req->path.base, status, msg);
+  const rh_http_req *in = req->in;
+  log_answer(s, in->method, in->method_len, in->path, in->path_len, in->query, in->query_len, status, msg);
   json_t *o = json_object();
   json_object_set_new(o, "error", rh__json_str(msg));
   send_json(s, req, status, o);
 }
 
-static void send_db_error(rh_srv *s, h2o_req_t *req, const char *what) {
+static void send_db_error(rh_srv *s, hreq *req, const char *what) {
   int ec = sqlite3_extended_errcode(s->ro) & 0xff;
   send_error(s, req, ec == SQLITE_BUSY || ec == SQLITE_LOCKED ? 503 : 500, "%s: %s", what,
              sqlite3_errmsg(s->ro));
@@ -170,8 +202,9 @@ static int hexval(char c) {
   return -1;
 }
 
-/* Percent-decodes [p, p+n) into out (n bytes max); plus: '+' is a space.
-** Returns -1 if it does not fit or holds a NUL. */
+/* Percent-decodes [p, p+n) into out (cap bytes with the NUL); plus: '+' is
+** a space.  A '%' not followed by two hex digits stays itself.  Returns -1
+** if it does not fit or holds a NUL. */
 static int url_decode(char *out, size_t cap, const char *p, size_t n, int plus) {
   size_t k = 0;
   for (size_t i = 0; i < n; i++) {
@@ -188,14 +221,15 @@ static int url_decode(char *out, size_t cap, const char *p, size_t n, int plus) 
     if (c == '\0' || k + 1 >= cap) return -1;
     out[k++] = c;
   }
+  if (cap == 0) return -1;
   out[k] = '\0';
   return 0;
 }
 
 /* The query parameter `name`, decoded; 1 if present, 0 if not, -1 if bad. */
-static int query_get(h2o_req_t *req, const char *name, char *out, size_t cap) {
-  if (req->query_at == SIZE_MAX) return 0;
-  const char *p = req->path.base + req->query_at + 1, *end = req->path.base + req->path.len;
+static int query_get(hreq *req, const char *name, char *out, size_t cap) {
+  if (req->in->query == NULL) return 0;
+  const char *p = req->in->query, *end = p + req->in->query_len;
   size_t nl = strlen(name);
   while (p < end) {
     const char *amp = memchr(p, '&', (size_t)(end - p));
@@ -209,22 +243,34 @@ static int query_get(h2o_req_t *req, const char *name, char *out, size_t cap) {
       }
       return url_decode(out, cap, eq + 1, (size_t)(e - eq - 1), 1) == 0 ? 1 : -1;
     }
-    p = e + 1;
+    if (amp == NULL) break; /* (not e + 1: that would point past the end) */
+    p = amp + 1;
   }
+  return 0;
+}
+
+/* A whole number in decimal: an optional '-', then digits only (strtoll
+** alone would take spaces, '+' and "0x"); 0 if it is one in range. */
+static int parse_int(const char *v, long long *out) {
+  const char *d = v[0] == '-' ? v + 1 : v;
+  if (*d < '0' || *d > '9') return -1;
+  char *end = NULL;
+  errno = 0;
+  long long x = strtoll(v, &end, 10);
+  if (errno || *end) return -1;
+  *out = x;
   return 0;
 }
 
 /* An integer query parameter in [lo, hi]; *out keeps its default when the
 ** parameter is absent.  Answers 400 itself and returns -1 when bad. */
-static int query_int(rh_srv *s, h2o_req_t *req, const char *name, long long lo, long long hi,
+static int query_int(rh_srv *s, hreq *req, const char *name, long long lo, long long hi,
                      long long *out) {
   char v[64];
   int r = query_get(req, name, v, sizeof v);
   if (r == 0) return 0;
-  char *end = NULL;
-  errno = 0;
-  long long x = r > 0 ? strtoll(v, &end, 10) : 0;
-  if (r < 0 || errno || end == v || *end || x < lo || x > hi) {
+  long long x = 0;
+  if (r < 0 || parse_int(v, &x) || x < lo || x > hi) {
     send_error(s, req, 400, "%s: expected a whole number from %lld to %lld", name, lo, hi);
     return -1;
   }
@@ -250,12 +296,13 @@ static int parse_subject(const char *s, subject_ref *out) {
   if (colon == NULL || colon == s || (size_t)(colon - s) >= sizeof out->kind) return -1;
   memcpy(out->kind, s, (size_t)(colon - s));
   if (!rh_ident_ok(out->kind)) return -1;
-  char *end = NULL;
-  errno = 0;
-  long long id = strtoll(colon + 1, &end, 10);
-  if (errno || end == colon + 1 || *end) return -1;
-  out->id = id;
-  return 0;
+  return parse_int(colon + 1, &out->id);
+}
+
+/* The subject as the engine spells it (what `ronghe explain` is given). */
+static void subject_text(char out[RH_HTTP_SUBJECT_MAX], const subject_ref *r) {
+  if (r->city) snprintf(out, RH_HTTP_SUBJECT_MAX, "city");
+  else snprintf(out, RH_HTTP_SUBJECT_MAX, "%s:%lld", r->kind, r->id);
 }
 
 /* ---- read endpoints ------------------------------------------------------- */
@@ -292,7 +339,7 @@ static json_t *load_run(rh_srv *s, long long id, int *err) {
   return o;
 }
 
-static void h_health(rh_srv *s, h2o_req_t *req) {
+static void h_health(rh_srv *s, hreq *req) {
   json_t *o = json_object(), *running = json_array();
   json_object_set_new(o, "status", json_string(s->stopping ? "stopping" : "ok"));
   json_object_set_new(o, "version", json_string(RH_VERSION));
@@ -315,7 +362,7 @@ static void h_health(rh_srv *s, h2o_req_t *req) {
   send_json(s, req, 200, o);
 }
 
-static void h_rules(rh_srv *s, h2o_req_t *req) {
+static void h_rules(rh_srv *s, hreq *req) {
   json_t *o = json_object();
   rh_snap *p = s->cur;
   json_object_set_new(o, "version", p ? json_string(p->version) : json_null());
@@ -339,7 +386,7 @@ static void h_rules(rh_srv *s, h2o_req_t *req) {
   send_json(s, req, 200, o);
 }
 
-static void h_runs(rh_srv *s, h2o_req_t *req) {
+static void h_runs(rh_srv *s, hreq *req) {
   long long limit = 50, offset = 0;
   char sched[256];
   if (query_int(s, req, "limit", 1, 500, &limit) || query_int(s, req, "offset", 0, 1000000000, &offset))
@@ -377,7 +424,7 @@ static void h_runs(rh_srv *s, h2o_req_t *req) {
   send_json(s, req, 200, o);
 }
 
-static void h_run(rh_srv *s, h2o_req_t *req, long long id) {
+static void h_run(rh_srv *s, hreq *req, long long id) {
   int err;
   json_t *run = load_run(s, id, &err);
   if (run == NULL) {
@@ -388,7 +435,7 @@ static void h_run(rh_srv *s, h2o_req_t *req, long long id) {
   sqlite3_stmt *st = NULL;
   json_t *outcomes = json_object(), *decisions = json_object(), *files = json_array();
   if (sqlite3_prepare_v2(s->ro,
-                         "SELECT o.name, count(*) FROM rh_result r JOIN rh_outcome o ON o.code=r.outcome "
+                         "SELECT o.name, count(*) FROM rh_result_rows r JOIN rh_outcome o ON o.code=r.outcome "
                          "WHERE r.run_id=?1 GROUP BY r.outcome ORDER BY r.outcome",
                          -1, &st, NULL) == SQLITE_OK) {
     sqlite3_bind_int64(st, 1, id);
@@ -456,7 +503,7 @@ typedef struct {
   subject_ref subj;
 } page_args;
 
-static int page_parse(rh_srv *s, h2o_req_t *req, page_args *a) {
+static int page_parse(rh_srv *s, hreq *req, page_args *a) {
   char v[256];
   a->limit = 100;
   a->offset = 0;
@@ -471,7 +518,7 @@ static int page_parse(rh_srv *s, h2o_req_t *req, page_args *a) {
   return 0;
 }
 
-static void h_run_decisions(rh_srv *s, h2o_req_t *req, long long id) {
+static void h_run_decisions(rh_srv *s, hreq *req, long long id) {
   page_args a;
   char policy[256], decision[64];
   const char *answers = NULL;
@@ -577,7 +624,7 @@ static json_t *result_json(sqlite3_stmt *st) {
 static const char *RESULT_COLS =
   "rr.rule, rr.subject, r.subject_id, o.name, r.reason, r.vals, rr.cite, rr.title, rr.yearly, run.year";
 
-static void h_run_results(rh_srv *s, h2o_req_t *req, long long id) {
+static void h_run_results(rh_srv *s, hreq *req, long long id) {
   page_args a;
   char rule[256], outcome[64];
   int code = 0;
@@ -606,7 +653,7 @@ static void h_run_results(rh_srv *s, h2o_req_t *req, long long id) {
   }
   char sql[1024];
   snprintf(sql, sizeof sql,
-           "SELECT %s FROM rh_result r JOIN rh_run_rule rr ON rr.run_id=r.run_id AND rr.no=r.rule_no "
+           "SELECT %s FROM rh_result_rows r JOIN rh_run_rule rr ON rr.run_id=r.run_id AND rr.no=r.rule_no "
            "JOIN rh_outcome o ON o.code=r.outcome JOIN rh_run run ON run.id=r.run_id "
            "WHERE r.run_id=?1 AND (?2 IS NULL OR rr.rule=?2) AND (?3 IS NULL OR r.outcome=?3) "
            "AND (?4 IS NULL OR (rr.subject=?4 AND r.subject_id=?5)) "
@@ -665,7 +712,7 @@ static long long latest_run(rh_srv *s, const char *sql, const subject_ref *subj,
 /* Latest stored results and decisions of one subject.  The runs are walked
 ** newest first through their small catalogs (rh_run_rule, rh_run_policy);
 ** the subject's rows are primary-key lookups, never a scan of all results. */
-static void h_subject(rh_srv *s, h2o_req_t *req, const char *text) {
+static void h_subject(rh_srv *s, hreq *req, const char *text) {
   subject_ref subj;
   if (parse_subject(text, &subj) != 0) {
     send_error(s, req, 400, "%s: expected KIND:ID (e.g. enterprise:42) or city", text);
@@ -673,7 +720,7 @@ static void h_subject(rh_srv *s, h2o_req_t *req, const char *text) {
   }
   int err = 0;
   long long rrun = latest_run(s,
-                              "SELECT rr.run_id FROM rh_run_rule rr JOIN rh_result r ON r.run_id=rr.run_id "
+                              "SELECT rr.run_id FROM rh_run_rule rr JOIN rh_result_rows r ON r.run_id=rr.run_id "
                               "AND r.rule_no=rr.no AND r.subject_id=?2 WHERE rr.subject=?1 "
                               "ORDER BY rr.run_id DESC LIMIT 1",
                               &subj, &err);
@@ -696,7 +743,7 @@ static void h_subject(rh_srv *s, h2o_req_t *req, const char *text) {
     char sql[1024];
     sqlite3_stmt *st = NULL;
     snprintf(sql, sizeof sql,
-             "SELECT %s FROM rh_run_rule rr JOIN rh_result r ON r.run_id=rr.run_id AND r.rule_no=rr.no "
+             "SELECT %s FROM rh_run_rule rr JOIN rh_result_rows r ON r.run_id=rr.run_id AND r.rule_no=rr.no "
              "AND r.subject_id=?3 JOIN rh_outcome o ON o.code=r.outcome JOIN rh_run run ON run.id=rr.run_id "
              "WHERE rr.run_id=?1 AND rr.subject=?2 ORDER BY rr.no",
              RESULT_COLS);
@@ -746,7 +793,7 @@ static void h_subject(rh_srv *s, h2o_req_t *req, const char *text) {
   send_json(s, req, 200, o);
 }
 
-static void h_schedules(rh_srv *s, h2o_req_t *req) {
+static void h_schedules(rh_srv *s, hreq *req) {
   json_t *arr = json_array();
   rh_snap *p = s->cur;
   size_t n = p && p->schedules ? json_array_size(p->schedules) : 0;
@@ -798,8 +845,263 @@ static void h_schedules(rh_srv *s, h2o_req_t *req) {
   send_json(s, req, 200, o);
 }
 
-/* ---- on-demand evaluation ------------------------------------------------- */
+/* ---- on-demand evaluation: the request ------------------------------------ */
 
+static int check_as_of(rh_srv *s, hreq *req, const char *as_of) {
+  int64_t day;
+  if (rh_date_parse(&day, as_of, strlen(as_of)) != 0) {
+    send_error(s, req, 400, "as_of %s: expected a date YYYY-MM-DD", as_of);
+    return -1;
+  }
+  return 0;
+}
+
+/* Hands a validated evaluation to the caller, or answers 503 when it cannot
+** start now. */
+static void want_eval(rh_srv *s, hreq *req, const subject_ref *subs, int n, const char *as_of, int year,
+                      int single) {
+  if (s->cur == NULL || s->stopping) {
+    send_error(s, req, 503, s->stopping ? "the service is stopping" : "no rules loaded yet");
+    return;
+  }
+  /* Room for one is enough: a job's other subjects start as its children
+  ** finish (job_spawn), so a list longer than EVAL_MAX_RUNNING is served too. */
+  if (s->nexplain >= EVAL_MAX_RUNNING) {
+    send_error(s, req, 503, "%d evaluations are already running; try again shortly", s->nexplain);
+    return;
+  }
+  rh_http_res *res = req->res;
+  req->answered = 1;
+  res->action = RH_HTTP_EVALUATE;
+  res->nsubjects = n;
+  res->single = single;
+  res->year = year;
+  for (int i = 0; i < n; i++) subject_text(res->subjects[i], &subs[i]);
+  snprintf(res->as_of, sizeof res->as_of, "%s", as_of);
+}
+
+static void h_evaluate_get(rh_srv *s, hreq *req, const char *subject) {
+  subject_ref ref;
+  char as_of[64];
+  long long year = 0;
+  if (parse_subject(subject, &ref) != 0) {
+    send_error(s, req, 400, "%s: expected KIND:ID (e.g. enterprise:42) or city", subject);
+    return;
+  }
+  int r = query_get(req, "as_of", as_of, sizeof as_of);
+  if (r < 0) {
+    send_error(s, req, 400, "as_of: expected a date YYYY-MM-DD");
+    return;
+  }
+  if (r == 0) rh__serve_date(as_of, (time_t)rh__serve_now(s));
+  else if (check_as_of(s, req, as_of)) return;
+  if (query_int(s, req, "year", 1900, 9999, &year)) return;
+  want_eval(s, req, &ref, 1, as_of, (int)year, 1);
+}
+
+static void h_evaluate_post(rh_srv *s, hreq *req) {
+  json_error_t jerr;
+  const rh_http_req *in = req->in;
+  json_t *body = in->body ? json_loadb(in->body, in->body_len, 0, &jerr) : NULL;
+  if (!json_is_object(body)) {
+    json_decref(body);
+    send_error(s, req, 400,
+               "expected a JSON object like {\"subject\": \"enterprise:42\", \"as_of\": \"2024-06-30\"}");
+    return;
+  }
+  subject_ref refs[EVAL_MAX_SUBJECTS];
+  const char *subs[EVAL_MAX_SUBJECTS];
+  int n = 0, single = 0;
+  json_t *one = json_object_get(body, "subject"), *many = json_object_get(body, "subjects");
+  json_t *jas = json_object_get(body, "as_of"), *jyear = json_object_get(body, "year");
+  char as_of[11];
+  if ((one && many) || (!one && !many)) {
+    send_error(s, req, 400, "give either \"subject\": \"KIND:ID\" or \"subjects\": [\"KIND:ID\", ...]");
+    goto done;
+  }
+  if (one) {
+    if (!json_is_string(one)) {
+      send_error(s, req, 400, "subject: expected a string KIND:ID");
+      goto done;
+    }
+    subs[n++] = json_string_value(one);
+    single = 1;
+  } else {
+    if (!json_is_array(many) || json_array_size(many) == 0 || json_array_size(many) > EVAL_MAX_SUBJECTS) {
+      send_error(s, req, 400, "subjects: expected a list of 1 to %d strings KIND:ID", EVAL_MAX_SUBJECTS);
+      goto done;
+    }
+    for (size_t i = 0; i < json_array_size(many); i++) {
+      const char *v = json_string_value(json_array_get(many, i));
+      if (v == NULL) {
+        send_error(s, req, 400, "subjects[%zu]: expected a string KIND:ID", i);
+        goto done;
+      }
+      subs[n++] = v;
+    }
+  }
+  for (int i = 0; i < n; i++)
+    if (parse_subject(subs[i], &refs[i]) != 0) {
+      send_error(s, req, 400, "%s: expected KIND:ID (e.g. enterprise:42) or city", subs[i]);
+      goto done;
+    }
+  if (jas && !json_is_null(jas)) {
+    const char *v = json_string_value(jas);
+    if (v == NULL || strlen(v) != 10) {
+      send_error(s, req, 400, "as_of: expected a date YYYY-MM-DD");
+      goto done;
+    }
+    if (check_as_of(s, req, v)) goto done;
+    snprintf(as_of, sizeof as_of, "%s", v);
+  } else {
+    rh__serve_date(as_of, (time_t)rh__serve_now(s));
+  }
+  long long year = 0;
+  if (jyear && !json_is_null(jyear)) {
+    year = json_is_integer(jyear) ? json_integer_value(jyear) : 0;
+    if (year < 1900 || year > 9999) {
+      send_error(s, req, 400, "year: expected a whole number from 1900 to 9999");
+      goto done;
+    }
+  }
+  want_eval(s, req, refs, n, as_of, (int)year, single);
+done:
+  json_decref(body);
+}
+
+/* ---- routing -------------------------------------------------------------- */
+
+static int is_method(const rh_http_req *in, const char *m) {
+  size_t n = strlen(m);
+  return in->method_len == n && memcmp(in->method, m, n) == 0;
+}
+
+static void route(rh_srv *s, hreq *req) {
+  const rh_http_req *in = req->in;
+  char path[1024];
+  if (in->path_len >= sizeof path) {
+    send_error(s, req, 414, "the path is too long");
+    return;
+  }
+  if (url_decode(path, sizeof path, in->path, in->path_len, 0) != 0) {
+    send_error(s, req, 400, "bad percent-encoding in the path");
+    return;
+  }
+  /* Split "/a/b/c" into at most 4 segments; a trailing slash is ignored. */
+  char *seg[5] = {NULL};
+  int nseg = 0;
+  char *save = NULL;
+  for (char *t = strtok_r(path, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+    if (nseg == 4) {
+      send_error(s, req, 404, "no such endpoint (see GET /health, /rules, /runs, /schedules)");
+      return;
+    }
+    seg[nseg++] = t;
+  }
+  int get = is_method(in, "GET") || is_method(in, "HEAD"), post = is_method(in, "POST");
+  const char *a = nseg > 0 ? seg[0] : "";
+  long long id = 0;
+  if (nseg >= 2 && strcmp(a, "runs") == 0) {
+    if (parse_int(seg[1], &id) || id < 1) {
+      send_error(s, req, 400, "%s: a run is a positive whole number", seg[1]);
+      return;
+    }
+  }
+  int want_get = 1;
+  if (nseg == 1 && strcmp(a, "health") == 0) {
+    if (get) h_health(s, req);
+  } else if (nseg == 1 && strcmp(a, "rules") == 0) {
+    if (get) h_rules(s, req);
+  } else if (nseg == 1 && strcmp(a, "runs") == 0) {
+    if (get) h_runs(s, req);
+  } else if (nseg == 2 && strcmp(a, "runs") == 0) {
+    if (get) h_run(s, req, id);
+  } else if (nseg == 3 && strcmp(a, "runs") == 0 && strcmp(seg[2], "decisions") == 0) {
+    if (get) h_run_decisions(s, req, id);
+  } else if (nseg == 3 && strcmp(a, "runs") == 0 && strcmp(seg[2], "results") == 0) {
+    if (get) h_run_results(s, req, id);
+  } else if (nseg == 2 && strcmp(a, "subjects") == 0) {
+    if (get) h_subject(s, req, seg[1]);
+  } else if (nseg == 1 && strcmp(a, "schedules") == 0) {
+    if (get) h_schedules(s, req);
+  } else if (nseg == 2 && strcmp(a, "evaluate") == 0) {
+    if (get) h_evaluate_get(s, req, seg[1]);
+  } else if (nseg == 1 && strcmp(a, "evaluate") == 0) {
+    want_get = 0;
+    if (post) h_evaluate_post(s, req);
+  } else if (nseg == 1 && strcmp(a, "reload") == 0) {
+    want_get = 0;
+    if (post) {
+      /* The caller starts the reload; the version is the one serving now. */
+      json_t *o = json_object();
+      json_object_set_new(o, "status", json_string("reload started"));
+      json_object_set_new(o, "rules_version", s->cur ? json_string(s->cur->version) : json_null());
+      send_json(s, req, 202, o);
+      req->res->action = RH_HTTP_RELOAD;
+    }
+  } else {
+    send_error(s, req, 404, "no such endpoint (see GET /health, /rules, /runs, /schedules)");
+    return;
+  }
+  if (want_get && !get) {
+    req->res->allow = "GET, HEAD";
+    send_error(s, req, 405, "use GET for this endpoint");
+  } else if (!want_get && !post) {
+    req->res->allow = "POST";
+    send_error(s, req, 405, "use POST for this endpoint");
+  }
+}
+
+void rh__http_handle(rh_srv *s, const rh_http_req *in, rh_http_res *res) {
+  memset(res, 0, sizeof *res);
+  hreq req = {in, res, 0};
+  route(s, &req);
+  if (!req.answered) send_error(s, &req, 500, "internal: the request was not answered");
+  if (res->body == NULL && res->action != RH_HTTP_EVALUATE) {
+    /* Out of memory while answering: still a well-formed answer. */
+    res->action = RH_HTTP_ANSWER;
+    res->allow = NULL;
+    rh__http_res_json(res, 500, NULL);
+  }
+}
+
+/* ---- the h2o side --------------------------------------------------------- */
+
+typedef struct {
+  h2o_handler_t super;
+  rh_srv *srv;
+} rh_handler;
+
+/* Sends a response made by rh__http_handle or rh__http_res_json. */
+static void respond(rh_srv *s, h2o_req_t *req, const rh_http_res *res) {
+  req->res.status = res->status;
+  req->res.reason = reason_of(res->status);
+  /* Connections close after the answer once the service is stopping. */
+  if (s->stopping) req->http1_is_persistent = 0;
+  h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, res->content_type,
+                 strlen(res->content_type));
+  if (res->allow)
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, NULL, res->allow, strlen(res->allow));
+  req->res.content_length = res->body_len;
+  h2o_send_inline(req, res->body ? res->body : "", res->body_len);
+}
+
+static void respond_json(rh_srv *s, h2o_req_t *req, int status, json_t *body) {
+  rh_http_res res;
+  memset(&res, 0, sizeof res);
+  rh__http_res_json(&res, status, body);
+  respond(s, req, &res);
+  rh__http_res_free(&res);
+}
+
+static void respond_error(rh_srv *s, h2o_req_t *req, int status, const char *msg) {
+  log_answer(s, req->method.base, req->method.len, req->path.base, req->path.len, NULL, 0, status, msg);
+  json_t *o = json_object();
+  json_object_set_new(o, "error", rh__json_str(msg));
+  respond_json(s, req, status, o);
+}
+
+/* An evaluation in flight: its children and the request it answers. */
 typedef struct eval_job eval_job;
 typedef struct {
   eval_job *job;
@@ -809,7 +1111,10 @@ struct eval_job {
   rh_srv *s;
   h2o_req_t *req;    /* NULL once the request is gone */
   req_token *tok;    /* lives in the request's pool */
+  rh_snap *snap;     /* the rules of every subject (held by the job's running children) */
   int n, left, single;
+  int next;          /* the next subject to start */
+  char subjects[EVAL_MAX_SUBJECTS][RH_HTTP_SUBJECT_MAX];
   char as_of[11];
   int year;
   json_t *items;
@@ -833,16 +1138,17 @@ static void job_finish(eval_job *j) {
       json_incref(item);
       if (j->status[0] != 200) {
         const char *msg = json_string_value(json_object_get(item, "error"));
-        rh__serve_log(s, "%.*s %.*s -> %d: %s", (int)j->req->method.len, j->req->method.base,
-                      (int)j->req->path.len, j->req->path.base, j->status[0], msg ? msg : "");
+        log_answer(s, j->req->method.base, j->req->method.len, j->req->path.base, j->req->path.len, NULL, 0,
+                   j->status[0], msg ? msg : "");
       }
-      send_json(s, j->req, j->status[0], item);
+      respond_json(s, j->req, j->status[0], item);
     } else {
       json_t *o = json_object();
       json_object_set_new(o, "as_of", json_string(j->as_of));
-      json_object_set_new(o, "rules_version", s->cur ? json_string(s->cur->version) : json_null());
+      /* (job_finish runs while a child of the job still holds the snapshot) */
+      json_object_set_new(o, "rules_version", json_string(j->snap->version));
       json_object_set(o, "subjects", j->items);
-      send_json(s, j->req, 200, o);
+      respond_json(s, j->req, 200, o);
     }
   }
   if (j->tok) j->tok->job = NULL;
@@ -850,6 +1156,8 @@ static void job_finish(eval_job *j) {
   free(j);
   s->pending_reqs--;
 }
+
+static void job_spawn(eval_job *j);
 
 static void on_explain_done(rh_child *c) {
   eval_job *j = c->ud;
@@ -912,48 +1220,35 @@ static void on_explain_done(rh_child *c) {
     json_object_set_new(item, "error", rh__json_str(msg));
   }
   j->status[i] = status;
-  if (--j->left == 0) job_finish(j);
+  j->left--;
+  job_spawn(j); /* (before this child lets go of the snapshot) */
+  if (j->left == 0) job_finish(j);
 }
 
-/* Starts one `ronghe explain` per subject against the serving snapshot. */
-static void start_eval(rh_srv *s, h2o_req_t *req, const char **subjects, int n, const char *as_of,
-                       int year, int single) {
-  if (s->cur == NULL || s->stopping) {
-    send_error(s, req, 503, s->stopping ? "the service is stopping" : "no rules loaded yet");
-    return;
-  }
-  if (s->nexplain + n > EVAL_MAX_RUNNING) {
-    send_error(s, req, 503, "%d evaluations are already running; try again shortly", s->nexplain);
-    return;
-  }
-  eval_job *j = calloc(1, sizeof *j);
-  if (j == NULL) {
-    send_error(s, req, 500, "out of memory");
-    return;
-  }
-  j->s = s;
-  j->req = req;
-  j->n = n;
-  j->single = single;
-  j->year = year;
-  snprintf(j->as_of, sizeof j->as_of, "%s", as_of);
-  j->items = json_array();
-  j->tok = h2o_mem_alloc_shared(&req->pool, sizeof *j->tok, tok_dispose);
-  j->tok->job = j;
-  s->pending_reqs++;
+/* Starts `ronghe explain` for the job's next subjects, while fewer than
+** EVAL_MAX_RUNNING run.  A subject that cannot start, or that the service
+** stops before it starts, gets its error now.  Some child of the job is
+** running whenever a subject is still to start: each one that ends calls
+** this again, so the job ends. */
+static void job_spawn(eval_job *j) {
+  rh_srv *s = j->s;
   char ybuf[16];
-  snprintf(ybuf, sizeof ybuf, "%d", year);
-  for (int i = 0; i < n; i++) {
-    json_t *item = json_object();
-    json_object_set_new(item, "subject", rh__json_str(subjects[i]));
-    json_array_append_new(j->items, item);
-  }
-  for (int i = 0; i < n; i++) {
+  snprintf(ybuf, sizeof ybuf, "%d", j->year);
+  while (j->next < j->n && (s->nexplain < EVAL_MAX_RUNNING || s->stopping || j->req == NULL)) {
+    int i = j->next++;
+    json_t *item = json_array_get(j->items, (size_t)i);
+    if (s->stopping || j->req == NULL) { /* no one to answer, or no time to */
+      const char *why = s->stopping ? "the service is stopping" : "the client went away";
+      json_object_set_new(item, "error", json_string(why));
+      j->status[i] = 503;
+      j->left--;
+      continue;
+    }
     char *args[16];
     int k = 0;
     args[k++] = NULL;
     args[k++] = "explain";
-    args[k++] = (char *)subjects[i];
+    args[k++] = j->subjects[i];
     args[k++] = "--format";
     args[k++] = "jsonl";
     args[k++] = "--db";
@@ -962,16 +1257,15 @@ static void start_eval(rh_srv *s, h2o_req_t *req, const char **subjects, int n, 
     args[k++] = s->rules_base;
     args[k++] = "--as-of";
     args[k++] = j->as_of;
-    if (year) {
+    if (j->year) {
       args[k++] = "--year";
       args[k++] = ybuf;
     }
     args[k] = NULL;
     rh_child *c = NULL;
-    j->left++;
-    if (rh__serve_spawn(s, &c, RH_CHILD_EXPLAIN, args, s->cur->dir, s->cur, EVAL_MAX_OUT,
-                        EVAL_TIMEOUT_MS, on_explain_done, j) != RH_OK) {
-      json_object_set_new(json_array_get(j->items, (size_t)i), "error", rh__json_str(rh_error_last()));
+    if (rh__serve_spawn(s, &c, RH_CHILD_EXPLAIN, args, j->snap->dir, j->snap, EVAL_MAX_OUT, EVAL_TIMEOUT_MS,
+                        on_explain_done, j) != RH_OK) {
+      json_object_set_new(item, "error", rh__json_str(rh_error_last()));
       j->status[i] = 500;
       j->left--;
       continue;
@@ -979,186 +1273,63 @@ static void start_eval(rh_srv *s, h2o_req_t *req, const char **subjects, int n, 
     c->idx = i;
     s->nexplain++;
   }
+}
+
+/* Answers an evaluation handed back by rh__http_handle once its children
+** are done. */
+static void start_eval(rh_srv *s, h2o_req_t *req, const rh_http_res *res) {
+  int n = res->nsubjects;
+  eval_job *j = calloc(1, sizeof *j);
+  if (j == NULL) {
+    respond_error(s, req, 500, "out of memory");
+    return;
+  }
+  j->s = s;
+  j->req = req;
+  j->snap = s->cur;
+  j->n = j->left = n;
+  j->single = res->single;
+  j->year = res->year;
+  snprintf(j->as_of, sizeof j->as_of, "%s", res->as_of);
+  j->items = json_array();
+  j->tok = h2o_mem_alloc_shared(&req->pool, sizeof *j->tok, tok_dispose);
+  j->tok->job = j;
+  s->pending_reqs++;
+  for (int i = 0; i < n; i++) {
+    memcpy(j->subjects[i], res->subjects[i], sizeof j->subjects[i]);
+    json_t *item = json_object();
+    json_object_set_new(item, "subject", rh__json_str(res->subjects[i]));
+    json_array_append_new(j->items, item);
+  }
+  job_spawn(j);
   if (j->left == 0) job_finish(j);
-}
-
-static int check_as_of(rh_srv *s, h2o_req_t *req, const char *as_of) {
-  int64_t day;
-  if (rh_date_parse(&day, as_of, strlen(as_of)) != 0) {
-    send_error(s, req, 400, "as_of %s: expected a date YYYY-MM-DD", as_of);
-    return -1;
-  }
-  return 0;
-}
-
-static void h_evaluate_get(rh_srv *s, h2o_req_t *req, const char *subject) {
-  subject_ref ref;
-  char as_of[64];
-  long long year = 0;
-  if (parse_subject(subject, &ref) != 0) {
-    send_error(s, req, 400, "%s: expected KIND:ID (e.g. enterprise:42) or city", subject);
-    return;
-  }
-  int r = query_get(req, "as_of", as_of, sizeof as_of);
-  if (r <= 0) rh__serve_date(as_of, (time_t)rh__serve_now(s));
-  else if (check_as_of(s, req, as_of)) return;
-  if (query_int(s, req, "year", 1900, 9999, &year)) return;
-  const char *subs[1] = {subject};
-  start_eval(s, req, subs, 1, as_of, (int)year, 1);
-}
-
-static void h_evaluate_post(rh_srv *s, h2o_req_t *req) {
-  json_error_t jerr;
-  json_t *body = req->entity.base ? json_loadb(req->entity.base, req->entity.len, 0, &jerr) : NULL;
-  if (!json_is_object(body)) {
-    json_decref(body);
-    send_error(s, req, 400,
-               "expected a JSON object like {\"subject\": \"enterprise:42\", \"as_of\": \"2024-06-30\"}");
-    return;
-  }
-  const char *subs[EVAL_MAX_SUBJECTS];
-  int n = 0, single = 0;
-  json_t *one = json_object_get(body, "subject"), *many = json_object_get(body, "subjects");
-  json_t *jas = json_object_get(body, "as_of"), *jyear = json_object_get(body, "year");
-  char as_of[11];
-  subject_ref ref;
-  if ((one && many) || (!one && !many)) {
-    send_error(s, req, 400, "give either \"subject\": \"KIND:ID\" or \"subjects\": [\"KIND:ID\", ...]");
-    goto done;
-  }
-  if (one) {
-    if (!json_is_string(one)) {
-      send_error(s, req, 400, "subject: expected a string KIND:ID");
-      goto done;
-    }
-    subs[n++] = json_string_value(one);
-    single = 1;
-  } else {
-    if (!json_is_array(many) || json_array_size(many) == 0 || json_array_size(many) > EVAL_MAX_SUBJECTS) {
-      send_error(s, req, 400, "subjects: expected a list of 1 to %d strings KIND:ID", EVAL_MAX_SUBJECTS);
-      goto done;
-    }
-    for (size_t i = 0; i < json_array_size(many); i++) {
-      const char *v = json_string_value(json_array_get(many, i));
-      if (v == NULL) {
-        send_error(s, req, 400, "subjects[%zu]: expected a string KIND:ID", i);
-        goto done;
-      }
-      subs[n++] = v;
-    }
-  }
-  for (int i = 0; i < n; i++)
-    if (parse_subject(subs[i], &ref) != 0) {
-      send_error(s, req, 400, "%s: expected KIND:ID (e.g. enterprise:42) or city", subs[i]);
-      goto done;
-    }
-  if (jas && !json_is_null(jas)) {
-    const char *v = json_string_value(jas);
-    if (v == NULL || strlen(v) != 10) {
-      send_error(s, req, 400, "as_of: expected a date YYYY-MM-DD");
-      goto done;
-    }
-    if (check_as_of(s, req, v)) goto done;
-    snprintf(as_of, sizeof as_of, "%s", v);
-  } else {
-    rh__serve_date(as_of, (time_t)rh__serve_now(s));
-  }
-  long long year = 0;
-  if (jyear && !json_is_null(jyear)) {
-    year = json_is_integer(jyear) ? json_integer_value(jyear) : 0;
-    if (year < 1900 || year > 9999) {
-      send_error(s, req, 400, "year: expected a whole number from 1900 to 9999");
-      goto done;
-    }
-  }
-  start_eval(s, req, subs, n, as_of, (int)year, single);
-done:
-  json_decref(body);
-}
-
-/* ---- routing -------------------------------------------------------------- */
-
-static int is_method(h2o_req_t *req, const char *m) {
-  return h2o_memis(req->method.base, req->method.len, m, strlen(m));
 }
 
 static int on_req(h2o_handler_t *self, h2o_req_t *req) {
   rh_srv *s = ((rh_handler *)self)->srv;
-  size_t plen = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
-  char path[1024];
-  if (plen >= sizeof path) {
-    send_error(s, req, 414, "the path is too long");
-    return 0;
+  rh_http_req in;
+  memset(&in, 0, sizeof in);
+  in.method = req->method.base;
+  in.method_len = req->method.len;
+  in.path = req->path.base;
+  in.path_len = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
+  if (req->query_at != SIZE_MAX) {
+    in.query = req->path.base + req->query_at + 1;
+    in.query_len = req->path.len - req->query_at - 1;
   }
-  if (url_decode(path, sizeof path, req->path.base, plen, 0) != 0) {
-    send_error(s, req, 400, "bad percent-encoding in the path");
-    return 0;
+  if (req->entity.base) {
+    in.body = req->entity.base;
+    in.body_len = req->entity.len;
   }
-  /* Split "/a/b/c" into at most 4 segments; a trailing slash is ignored. */
-  char *seg[5] = {NULL};
-  int nseg = 0;
-  char *save = NULL;
-  for (char *t = strtok_r(path, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
-    if (nseg == 4) {
-      send_error(s, req, 404, "no such endpoint (see GET /health, /rules, /runs, /schedules)");
-      return 0;
-    }
-    seg[nseg++] = t;
-  }
-  int get = is_method(req, "GET") || is_method(req, "HEAD"), post = is_method(req, "POST");
-  const char *a = nseg > 0 ? seg[0] : "";
-  long long id = 0;
-  if (nseg >= 2 && strcmp(a, "runs") == 0) {
-    char *end = NULL;
-    errno = 0;
-    id = strtoll(seg[1], &end, 10);
-    if (errno || end == seg[1] || *end || id < 1) {
-      send_error(s, req, 400, "%s: a run is a positive whole number", seg[1]);
-      return 0;
-    }
-  }
-  int want_get = 1;
-  if (nseg == 1 && strcmp(a, "health") == 0) {
-    if (get) h_health(s, req);
-  } else if (nseg == 1 && strcmp(a, "rules") == 0) {
-    if (get) h_rules(s, req);
-  } else if (nseg == 1 && strcmp(a, "runs") == 0) {
-    if (get) h_runs(s, req);
-  } else if (nseg == 2 && strcmp(a, "runs") == 0) {
-    if (get) h_run(s, req, id);
-  } else if (nseg == 3 && strcmp(a, "runs") == 0 && strcmp(seg[2], "decisions") == 0) {
-    if (get) h_run_decisions(s, req, id);
-  } else if (nseg == 3 && strcmp(a, "runs") == 0 && strcmp(seg[2], "results") == 0) {
-    if (get) h_run_results(s, req, id);
-  } else if (nseg == 2 && strcmp(a, "subjects") == 0) {
-    if (get) h_subject(s, req, seg[1]);
-  } else if (nseg == 1 && strcmp(a, "schedules") == 0) {
-    if (get) h_schedules(s, req);
-  } else if (nseg == 2 && strcmp(a, "evaluate") == 0) {
-    if (get) h_evaluate_get(s, req, seg[1]);
-  } else if (nseg == 1 && strcmp(a, "evaluate") == 0) {
-    want_get = 0;
-    if (post) h_evaluate_post(s, req);
-  } else if (nseg == 1 && strcmp(a, "reload") == 0) {
-    want_get = 0;
-    if (post) {
-      rh__serve_reload(s, "POST /reload");
-      json_t *o = json_object();
-      json_object_set_new(o, "status", json_string("reload started"));
-      json_object_set_new(o, "rules_version", s->cur ? json_string(s->cur->version) : json_null());
-      send_json(s, req, 202, o);
-    }
+  rh_http_res res;
+  rh__http_handle(s, &in, &res);
+  if (res.action == RH_HTTP_EVALUATE) {
+    start_eval(s, req, &res);
   } else {
-    send_error(s, req, 404, "no such endpoint (see GET /health, /rules, /runs, /schedules)");
-    return 0;
+    if (res.action == RH_HTTP_RELOAD) rh__serve_reload(s, "POST /reload");
+    respond(s, req, &res);
   }
-  if (want_get && !get) {
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, NULL, H2O_STRLIT("GET, HEAD"));
-    send_error(s, req, 405, "use GET for this endpoint");
-  } else if (!want_get && !post) {
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, NULL, H2O_STRLIT("POST"));
-    send_error(s, req, 405, "use POST for this endpoint");
-  }
+  rh__http_res_free(&res);
   return 0;
 }
 

@@ -151,6 +151,7 @@ struct rh_srv {
 
   int started, stopping, exit_code, signal_count;
   uint64_t start_ms, stop_ms, drain_ms;
+  double start_wall;      /* wall-clock start (real clock): older claims of our pid are not ours */
 };
 
 /* ---- serve.c, for http.c ---- */

@@ -7,7 +7,8 @@
 ** the rules, happens in a child process whose pipes the loop reads.  The
 ** only database writes of this process are to rh_schedule_state, one row per
 ** schedule, which is also the lock that keeps two serve processes on one
-** database from running the same slot.
+** database from running the same slot; a trigger on rh_run marks a slot
+** done in its run's own transaction (STATE_TRIGGER_SQL).
 */
 #include <dirent.h>
 #include <errno.h>
@@ -37,8 +38,22 @@ static const char *STATE_SQL =
   "  name       TEXT PRIMARY KEY,  -- schedule name; NAME#import for on_import\n"
   "  last_slot  TEXT,              -- last slot claimed: UTC YYYY-MM-DDTHH:MM:SSZ, or a data fingerprint\n"
   "  claimed_by TEXT,              -- host:pid of the serve process that claimed it\n"
-  "  claimed_at TEXT\n"
+  "  claimed_at TEXT,\n"
+  "  done_slot  TEXT               -- last_slot as of the last stored run of the schedule\n"
   ")";
+
+/* A claimed slot is done when its run is stored.  The run's own transaction
+** says so (this trigger, fired by eval's INSERT INTO rh_run), so a serve and
+** eval killed at any point leave either a stored run and a done slot, or
+** neither: the next start can tell a slot to run again from one that ran.
+** (The schedule's two keys: a run cannot tell which one started it, and
+** only one of them runs at a time.) */
+static const char *STATE_TRIGGER_SQL =
+  "CREATE TRIGGER IF NOT EXISTS rh_schedule_state_done AFTER INSERT ON rh_run\n"
+  "WHEN NEW.schedule IS NOT NULL BEGIN\n"
+  "  UPDATE rh_schedule_state SET done_slot = last_slot\n"
+  "  WHERE name IN (NEW.schedule, NEW.schedule || '#import');\n"
+  "END";
 
 static void srv_stop(rh_srv *s, int code, const char *why);
 static void srv_maybe_finish(rh_srv *s);
@@ -321,6 +336,31 @@ static const char *jget_str(json_t *o, const char *k) {
   return v ? v : "";
 }
 
+/* The schedule-state table and its trigger, in one transaction (two serve
+** processes may start at once).  A table of an older serve gains done_slot
+** with every claim counted as done: that serve did not know better. */
+static int state_schema(sqlite3 *db) {
+  sqlite3_stmt *st = NULL;
+  int ready = 0;
+  /* Nothing to change is the usual case, and then no write lock is taken: a
+  ** long run started by hand must not keep the service from starting. */
+  if (sqlite3_prepare_v2(db,
+                         "SELECT 1 FROM sqlite_master WHERE type='trigger' AND name='rh_schedule_state_done'",
+                         -1, &st, NULL) == SQLITE_OK)
+    ready = sqlite3_step(st) == SQLITE_ROW && rh_db_has_column(db, "rh_schedule_state", "done_slot");
+  sqlite3_finalize(st);
+  if (ready) return RH_OK;
+  int rc = rh_db_exec(db, "BEGIN IMMEDIATE");
+  if (rc != RH_OK) return rc;
+  if ((rc = rh_db_exec(db, STATE_SQL)) == RH_OK && !rh_db_has_column(db, "rh_schedule_state", "done_slot"))
+    rc = rh_db_exec(db, "ALTER TABLE rh_schedule_state ADD COLUMN done_slot TEXT;"
+                        "UPDATE rh_schedule_state SET done_slot = last_slot");
+  if (rc == RH_OK) rc = rh_db_exec(db, STATE_TRIGGER_SQL);
+  if (rc == RH_OK) rc = rh_db_exec(db, "COMMIT");
+  if (rc != RH_OK) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+  return rc;
+}
+
 /* Reads a schedule's claimed slot; 1 found (last may be ""), 0 no row. */
 static int state_read(rh_srv *s, const char *key, char *last, size_t n) {
   sqlite3_stmt *st = NULL;
@@ -359,12 +399,152 @@ static int state_init(rh_srv *s, const char *key, const char *slot) {
   return rc;
 }
 
+/* ---- claims left by a killed service ---- */
+
+/* Wall-clock start of process pid (Linux /proc), in seconds; -1 if unknown. */
+static double proc_started(int pid) {
+  char path[64], buf[1024];
+  snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  FILE *f = fopen(path, "r");
+  if (f == NULL) return -1;
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = '\0';
+  /* Field 22, counted after the command name, which may hold spaces and ')'. */
+  const char *p = strrchr(buf, ')');
+  unsigned long long ticks = 0;
+  if (p == NULL ||
+      sscanf(p + 1, " %*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
+             &ticks) != 1)
+    return -1;
+  f = fopen("/proc/stat", "r");
+  if (f == NULL) return -1;
+  long long boot = -1;
+  char line[256];
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "btime %lld", &boot) == 1) break;
+  fclose(f);
+  long hz = sysconf(_SC_CLK_TCK);
+  if (boot < 0 || hz <= 0) return -1;
+  return (double)boot + (double)ticks / (double)hz;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS[.mmm]Z" (rh_now_iso) -> seconds; -1 if not that. */
+static double iso_seconds(const char *t) {
+  struct tm tm;
+  memset(&tm, 0, sizeof tm);
+  const char *end = t ? strptime(t, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+  if (end == NULL) return -1;
+  double frac = 0;
+  if (*end == '.') frac = strtod(end, NULL);
+  return (double)timegm(&tm) + frac;
+}
+
+/* 1 when the serve process that wrote claimed_by (HOST:PID) at claimed_at
+** is certainly gone; 0 when it may be running.  Only a process of this
+** machine can be checked: a claim of another host is never taken over
+** (running a slot twice is worse than late). */
+static int claimer_gone(rh_srv *s, const char *by, const char *at) {
+  const char *colon = by ? strrchr(by, ':') : NULL;
+  if (colon == NULL || (size_t)(colon - by) != strlen(s->host) || strncmp(by, s->host, strlen(s->host)) != 0)
+    return 0;
+  char *end = NULL;
+  long pid = strtol(colon + 1, &end, 10);
+  double claimed = iso_seconds(at);
+  if (end == colon + 1 || *end || pid <= 0 || pid > INT_MAX || claimed < 0) return 0;
+  /* Our own pid: a claim older than this process is a predecessor's that
+  ** had the same pid (a container restarted); a newer one is ours. */
+  if (pid == (long)getpid()) return claimed < s->start_wall;
+  if (kill((pid_t)pid, 0) != 0 && errno == ESRCH) return 1;
+  /* The pid is taken: by the claimer only if that process is older than
+  ** the claim (pids are reused, e.g. after a reboot).  /proc's boot time
+  ** is in whole seconds: allow two. */
+  double started = proc_started((int)pid);
+  return started >= 0 && started > claimed + 2.0;
+}
+
+/* Pid of a `ronghe eval` of this database and schedule still running on
+** this machine (Linux /proc), or 0.  A run whose service was killed goes on
+** without it and may yet store the slot: that slot is not run again.
+** (Where /proc is missing, the guard is the write lock such a run holds
+** from its first row: a take-over waits for it, and then sees the slot done.) */
+static int orphan_eval(rh_srv *s, const char *sched) {
+  DIR *d = opendir("/proc");
+  if (d == NULL) return 0;
+  struct dirent *e;
+  int found = 0;
+  while (!found && (e = readdir(d)) != NULL) {
+    char *end = NULL;
+    long pid = strtol(e->d_name, &end, 10);
+    if (end == e->d_name || *end || pid <= 0 || pid == (long)getpid()) continue;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/cmdline", pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) continue;
+    rh_buf b = RH_BUF_INIT;
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < (1u << 20)) rh_buf_add(&b, chunk, n);
+    fclose(f);
+    /* NUL-separated arguments: ronghe eval ... --db DB ... --schedule NAME */
+    int k = 0, is_eval = 0, db = 0, name = 0;
+    const char *prev = "";
+    for (size_t i = 0; b.data && i < b.len; k++) {
+      const char *arg = b.data + i;
+      size_t len = strnlen(arg, b.len - i);
+      if (k == 1) is_eval = strcmp(arg, "eval") == 0;
+      if (strcmp(prev, "--db") == 0 && strcmp(arg, s->db_abs) == 0) db = 1;
+      if (strcmp(prev, "--schedule") == 0 && strcmp(arg, sched) == 0) name = 1;
+      prev = arg;
+      i += len + 1;
+    }
+    if (b.data && b.len && b.data[b.len - 1] == '\0' && is_eval && db && name) found = (int)pid;
+    rh_buf_free(&b);
+  }
+  closedir(d);
+  return found;
+}
+
+/* 1 if key's claimed slot `slot` never got its run stored and nobody can
+** still store it: its claimer (copied to by) is gone and no run of it is
+** going. */
+static int state_orphaned(rh_srv *s, const char *key, const char *sched, const char *slot, char by[128]) {
+  sqlite3_stmt *st = NULL;
+  char at[40] = "";
+  by[0] = '\0';
+  int unsettled = 0;
+  if (sqlite3_prepare_v2(s->ro,
+                         "SELECT claimed_by, claimed_at FROM rh_schedule_state WHERE name=?1 AND last_slot=?2 "
+                         "AND claimed_by IS NOT NULL AND done_slot IS NOT last_slot",
+                         -1, &st, NULL) != SQLITE_OK)
+    return 0;
+  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, slot, -1, SQLITE_STATIC);
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    unsettled = 1;
+    snprintf(by, 128, "%s", (const char *)sqlite3_column_text(st, 0));
+    const char *t = (const char *)sqlite3_column_text(st, 1);
+    snprintf(at, sizeof at, "%s", t ? t : "");
+  }
+  sqlite3_finalize(st);
+  if (!unsettled || !claimer_gone(s, by, at)) return 0;
+  int pid = orphan_eval(s, sched);
+  if (pid) {
+    rh__serve_log(s, "schedule %s: slot %s (claimed by %s, which is gone) is still being run by pid %d; "
+                  "not run again", sched, slot, by, pid);
+    return 0;
+  }
+  return 1;
+}
+
 /* Claims `slot` for this process: one UPDATE that succeeds for exactly one
 ** serve process, because its WHERE sees the row as the last writer left
 ** it.  ordered: slots are times and only a later one may be claimed;
-** otherwise (import fingerprints) any different one.  Returns 1 claimed,
-** 0 someone already has it, STATE_BUSY, or an RH_E* error. */
-static int state_claim(rh_srv *s, const char *key, const char *slot, int ordered, char *prev,
+** otherwise (import fingerprints) any different one.  A slot already
+** claimed is taken over when it is orphaned (state_orphaned), again by one
+** UPDATE that only one process can win.  Returns 1 claimed, 0 someone
+** already has it, STATE_BUSY, or an RH_E* error. */
+static int state_claim(rh_srv *s, const char *key, const char *sched, const char *slot, int ordered, char *prev,
                        size_t prevn) {
   char now[32], who[128];
   sqlite3_stmt *st = NULL;
@@ -373,21 +553,31 @@ static int state_claim(rh_srv *s, const char *key, const char *slot, int ordered
   state_read(s, key, prev, prevn);
   int rc = state_init(s, key, NULL);
   if (rc != RH_OK) return rc;
+  char was[128] = "";
+  int orphaned = strcmp(prev, slot) == 0 && state_orphaned(s, key, sched, slot, was);
   if (sqlite3_prepare_v2(s->rw,
-                         ordered ? "UPDATE rh_schedule_state SET last_slot=?2, claimed_by=?3, claimed_at=?4 "
-                                   "WHERE name=?1 AND (last_slot IS NULL OR last_slot < ?2)"
-                                 : "UPDATE rh_schedule_state SET last_slot=?2, claimed_by=?3, claimed_at=?4 "
-                                   "WHERE name=?1 AND (last_slot IS NULL OR last_slot <> ?2)",
+                         orphaned ? "UPDATE rh_schedule_state SET claimed_by=?3, claimed_at=?4 "
+                                    "WHERE name=?1 AND last_slot=?2 AND done_slot IS NOT last_slot "
+                                    "AND claimed_by=?5"
+                         : ordered ? "UPDATE rh_schedule_state SET last_slot=?2, claimed_by=?3, claimed_at=?4 "
+                                     "WHERE name=?1 AND (last_slot IS NULL OR last_slot < ?2)"
+                                   : "UPDATE rh_schedule_state SET last_slot=?2, claimed_by=?3, claimed_at=?4 "
+                                     "WHERE name=?1 AND (last_slot IS NULL OR last_slot <> ?2)",
                          -1, &st, NULL) != SQLITE_OK)
     return rh_db_fail(s->rw, "rh_schedule_state");
   sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, slot, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 3, who, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+  if (orphaned) sqlite3_bind_text(st, 5, was, -1, SQLITE_STATIC);
   rc = step_rw(s, st);
   sqlite3_finalize(st);
   if (rc != RH_OK) return rc;
-  return sqlite3_changes(s->rw) == 1;
+  if (sqlite3_changes(s->rw) != 1) return 0;
+  if (orphaned)
+    rh__serve_log(s, "schedule %s: slot %s was claimed by %s, which is gone, and its run was never stored: "
+                  "taken over", sched, slot, was);
+  return 1;
 }
 
 /* Gives a slot back (its run was abandoned at shutdown): the next start
@@ -556,7 +746,7 @@ static void sched_start_run(rh_srv *s, rh_sched *sc, const char *key, const char
 static void sched_fire(rh_srv *s, rh_sched *sc, time_t slot_time, const char *why) {
   char slot[40], prev[40];
   utc_iso(slot, slot_time);
-  int r = state_claim(s, sc->name, slot, 1, prev, sizeof prev);
+  int r = state_claim(s, sc->name, sc->name, slot, 1, prev, sizeof prev);
   if (r == STATE_BUSY) {
     if (sc->pending == 0)
       rh__serve_log(s, "schedule %s: slot %s waits for the database (another process is writing)",
@@ -583,7 +773,7 @@ static void sched_fire_import(rh_srv *s, rh_sched *sc) {
   char key[160], prev[40], fp[40];
   snprintf(key, sizeof key, "%s#import", sc->name);
   snprintf(fp, sizeof fp, "data:%.16s", s->import_fp);
-  int r = state_claim(s, key, fp, 0, prev, sizeof prev);
+  int r = state_claim(s, key, sc->name, fp, 0, prev, sizeof prev);
   if (r == STATE_BUSY) {
     sc->pending_import = 1;
     return;
@@ -597,7 +787,7 @@ static void sched_fire_import(rh_srv *s, rh_sched *sc) {
 ** one catch-up run for the latest such slot only. */
 static void sched_adopt(rh_srv *s, rh_sched *sc) {
   time_t now = (time_t)rh__serve_now(s), latest = 0;
-  char last[40], latest_txt[40] = "", when[40];
+  char last[40], latest_txt[40] = "", when[40], by[128];
   sc->next = 0;
   if (sc->has_cron) {
     int have_latest = rh_cron_prev(&sc->cron, now, &latest) == RH_OK;
@@ -611,6 +801,13 @@ static void sched_adopt(rh_srv *s, rh_sched *sc) {
       rh__serve_log(s, "schedule %s: slot %s passed while the service was down (last run slot %s): "
                     "catching up once", sc->name, latest_txt, last[0] ? last : "none");
       sched_fire(s, sc, latest, "catch-up");
+    } else if (have_latest && strcmp(latest_txt, last) == 0 &&
+               state_orphaned(s, sc->name, sc->name, last, by)) {
+      /* Claimed, but its service (and run) were killed before the run was
+      ** stored: the slot has not run, so it runs now, once. */
+      rh__serve_log(s, "schedule %s: slot %s was claimed by %s but never stored (killed): catching up once",
+                    sc->name, last, by);
+      sched_fire(s, sc, latest, "catch-up of a killed run");
     }
     if (sc->next) {
       rh__serve_local_iso(when, sc->next);
@@ -633,6 +830,10 @@ static void sched_adopt(rh_srv *s, rh_sched *sc) {
     else if (strcmp(last, fp) != 0) {
       rh__serve_log(s, "schedule %s: the data changed while the service was down: running once",
                     sc->name);
+      sched_fire_import(s, sc);
+    } else if (state_orphaned(s, key, sc->name, fp, by)) {
+      rh__serve_log(s, "schedule %s: the run after an import, claimed by %s, was never stored (killed): "
+                    "running once", sc->name, by);
       sched_fire_import(s, sc);
     }
   }
@@ -1217,6 +1418,9 @@ static void remove_stale_roots(rh_srv *s, const char *tmp) {
 }
 
 static int srv_init(rh_srv *s, const rh_serve_opts *o) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts); /* the real clock, as in claimed_at */
+  s->start_wall = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
   s->o = *o;
   if (s->o.db_path == NULL) s->o.db_path = "ronghe.db";
   if (s->o.rules_dir == NULL) s->o.rules_dir = "rules";
@@ -1274,8 +1478,7 @@ static int srv_init(rh_srv *s, const rh_serve_opts *o) {
   if (rc != RH_OK) return rc;
   /* Startup may wait for a writer (a run started by hand); later, the loop
   ** never does: busy statements are retried from the timer. */
-  if ((rc = rh_db_ensure_engine(s->rw)) != RH_OK || (rc = rh_db_exec(s->rw, STATE_SQL)) != RH_OK)
-    return rc;
+  if ((rc = rh_db_ensure_engine(s->rw)) != RH_OK || (rc = state_schema(s->rw)) != RH_OK) return rc;
   sqlite3_busy_timeout(s->rw, 0);
   if ((rc = rh_db_open(&s->ro, s->db_abs, RH_DB_RO)) != RH_OK) return rc;
   sqlite3_busy_timeout(s->ro, 1000);

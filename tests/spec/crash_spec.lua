@@ -42,12 +42,12 @@ end
 -- Every stored run is whole; nothing refers to a run that is not there.
 local function assert_consistent(db, label)
   assert.are.equal("ok", integrity(db), label)
-  for _, t in ipairs({ "rh_result", "rh_decision", "rh_run_rule", "rh_run_policy", "rh_run_file" }) do
+  for _, t in ipairs({ "rh_result_pack", "rh_run_group", "rh_result", "rh_decision", "rh_run_rule", "rh_run_policy", "rh_run_file" }) do
     local orphans = count(db, ("SELECT count(*) FROM %s x WHERE NOT EXISTS (SELECT 1 FROM rh_run r WHERE r.id = x.run_id)"):format(t))
     assert.are.equal(0, orphans, ("%s: %d %s rows without their run"):format(label, orphans, t))
   end
   for _, run in ipairs(T.ronghe.rows(db, "SELECT id, n_results, n_decisions FROM rh_run")) do
-    assert.are.equal(run.n_results, count(db, "SELECT count(*) FROM rh_result WHERE run_id = " .. run.id),
+    assert.are.equal(run.n_results, count(db, "SELECT count(*) FROM rh_result_rows WHERE run_id = " .. run.id),
       label .. ": results of run " .. run.id)
     assert.are.equal(run.n_decisions, count(db, "SELECT count(*) FROM rh_decision WHERE run_id = " .. run.id),
       label .. ": decisions of run " .. run.id)
@@ -139,8 +139,8 @@ describe("crash safety", function()
     local ids = T.ronghe.rows(db, "SELECT min(id) AS first, max(id) AS last FROM rh_run")[1]
     local first, last = ids.first, ids.last
     assert.are.equal(0, count(db, ([[SELECT count(*) FROM (
-        SELECT rule_no, subject_id, outcome, reason, vals FROM rh_result WHERE run_id = %d
-        EXCEPT SELECT rule_no, subject_id, outcome, reason, vals FROM rh_result WHERE run_id = %d)]]):format(first, last)))
+        SELECT rule_no, subject_id, outcome, reason, vals FROM rh_result_rows WHERE run_id = %d
+        EXCEPT SELECT rule_no, subject_id, outcome, reason, vals FROM rh_result_rows WHERE run_id = %d)]]):format(first, last)))
     print(("# %d kill points over %.2f s (an uninterrupted run), %d of them after the commit")
       :format(KILLS, span, committed))
   end)

@@ -100,6 +100,26 @@ function Serve:stop()
   return tonumber(T.read(self.codef):match("%d+"))
 end
 
+-- pid and all its descendants (serve -> eval -> workers).
+local function tree(pid)
+  local out, queue = {}, { tostring(pid) }
+  while #queue > 0 do
+    local p = table.remove(queue)
+    out[#out + 1] = p
+    local h = io.popen("pgrep -P " .. p)
+    for l in h:lines() do queue[#queue + 1] = l end
+    h:close()
+  end
+  return out
+end
+
+local function alive(pid) return os.execute("kill -0 " .. pid .. " 2>/dev/null") == true end
+
+local function state(db, name)
+  return T.ronghe.rows(db, ("SELECT last_slot, claimed_by, done_slot FROM rh_schedule_state WHERE name = '%s'")
+    :format(name))[1]
+end
+
 local function seed(db, n)
   assert(T.ronghe.exec(db, ([[
     WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < %d)
@@ -161,6 +181,17 @@ describe("serve", function()
     assert.is_string(e3.error)
     local c4 = s:http("DELETE", "/runs")
     assert.are.equal(405, c4)
+    -- more subjects than evaluations may run at once (8): they take turns
+    local subs = {}
+    for i = 1, 12 do subs[i] = ('"enterprise:%d"'):format((i - 1) % 3 + 1) end
+    local c5, many = s:http("POST", "/evaluate", ('{"subjects": [%s], "as_of": "2024-01-08"}'):format(table.concat(subs, ",")))
+    assert.are.equal(200, c5, T.cjson.encode(many))
+    assert.are.equal(12, #many.subjects)
+    for i, item in ipairs(many.subjects) do
+      local id = (i - 1) % 3 + 1
+      assert.are.equal("enterprise:" .. id, item.subject)
+      assert.are.equal("named E" .. id, item.results[1].reason, T.cjson.encode(item))
+    end
     assert.are.equal(0, s:stop())
     assert.matches("GET /runs/abc %-> 400", s:logtext())
   end)
@@ -319,7 +350,7 @@ describe("serve", function()
     s:kill("TERM")
     assert.are.equal(0, s:wait(60))
     assert.are.equal(0, T.count(db, "SELECT count(*) FROM rh_run"))
-    assert.are.equal(0, T.count(db, "SELECT count(*) FROM rh_result"))
+    assert.are.equal(0, T.count(db, "SELECT count(*) FROM rh_result_rows"))
     assert.are.equal("ok", T.ronghe.rows(db, "PRAGMA integrity_check")[1].integrity_check)
     local l = s:logtext()
     assert.matches("run abandoned at shutdown", l)
@@ -327,6 +358,89 @@ describe("serve", function()
     assert.is_nil(os.rename(root, root), "the private folder is removed")
     -- the abandoned slot is given back: the next start catches it up
     assert.are.equal(0, T.count(db, "SELECT count(*) FROM rh_schedule_state WHERE last_slot = '2024-01-08T06:00:00Z'"))
+  end)
+
+  -- The run of a claimed slot is going (a slow rule: about 10 s) when serve,
+  -- its eval and the workers are all SIGKILLed: nothing was stored, and the
+  -- claim names a process that is gone.  The next start runs that slot once;
+  -- the start after that runs nothing.
+  it("runs a slot once more when serve and its run were SIGKILLed before the run was stored", function()
+    seed(db, 200)
+    T.write(rules .. "/slow.lua", SLOW)
+    T.write(dir .. "/schedules.lua", WEEKLY:gsub('policies = { "NAMED" }', ""))
+    local args = ("--db %s --rules %s --config %s"):format(db, rules, dir .. "/schedules.lua")
+    local s1 = start("a", args, "RONGHE_SERVE_NOW=2024-01-08T05:59:59")
+    local h = wait_for("the run to be going", 30, function()
+      local _, hh = s1:get("/health")
+      return hh.running and #hh.running > 0 and hh
+    end)
+    sleep(0.5) -- inside the run's transaction: its first rows are written, not committed
+    local claim = state(db, "weekly")
+    assert.are.equal("2024-01-08T06:00:00Z", claim.last_slot)
+    assert.matches(":" .. s1.pid .. "$", claim.claimed_by)
+    assert.are_not.equal(claim.last_slot, claim.done_slot)
+    local procs = tree(s1.pid)
+    assert.is_true(#procs >= 3, "serve, eval and a worker: " .. table.concat(procs, " "))
+    os.execute("kill -9 " .. table.concat(procs, " "))
+    for _, p in ipairs(procs) do wait_for("process " .. p .. " to end", 10, function() return not alive(p) end) end
+    assert.are.equal(h.running[1].slot, "2024-01-08T06:00:00Z")
+    assert.are.equal(0, T.count(db, "SELECT count(*) FROM rh_run"))
+    assert.are.equal("ok", T.ronghe.rows(db, "PRAGMA integrity_check")[1].integrity_check)
+    -- restart within the same week: the killed slot is the latest one
+    os.remove(rules .. "/slow.lua") -- (a quick run this time)
+    local s2 = start("b", args, "RONGHE_SERVE_NOW=2024-01-08T06:10:00")
+    local run = wait_for("the slot to run again", 60, function()
+      local _, runs = s2:get("/runs?schedule=weekly")
+      return runs.runs and runs.runs[1]
+    end)
+    assert.are.equal("2024-01-08", run.as_of)
+    assert.are.equal(200, run.subjects)
+    assert.are.equal(0, s2:stop())
+    local l = s2:logtext()
+    assert.matches("slot 2024%-01%-08T06:00:00Z was claimed by %S+:" .. s1.pid .. " but never stored %(killed%): catching up once", l)
+    assert.matches("taken over", l)
+    claim = state(db, "weekly")
+    assert.are.equal(claim.last_slot, claim.done_slot)
+    -- and once only
+    local s3 = start("c", args, "RONGHE_SERVE_NOW=2024-01-08T06:20:00")
+    sleep(1.5)
+    assert.are.equal(0, s3:stop())
+    assert.is_nil(s3:logtext():match("catching up"))
+    assert.are.equal(1, T.count(db, "SELECT count(*) FROM rh_run WHERE schedule = 'weekly'"))
+    assert.are.equal(1, T.count(db, "SELECT count(*) FROM rh_run"))
+    assert.are.equal("ok", T.ronghe.rows(db, "PRAGMA integrity_check")[1].integrity_check)
+  end)
+
+  -- Only serve is SIGKILLed: its eval goes on and stores the slot with no
+  -- service to see it.  The run's own transaction marks the slot done, so
+  -- the next start does not run it again.  (A serve cannot start while the
+  -- run writes: opening the engine tables waits for the write lock.)
+  it("does not run a slot again when the run of a killed serve stored it", function()
+    seed(db, 200)
+    T.write(rules .. "/slow.lua", SLOW)
+    T.write(dir .. "/schedules.lua", WEEKLY:gsub('policies = { "NAMED" }', ""))
+    local args = ("--db %s --rules %s --config %s"):format(db, rules, dir .. "/schedules.lua")
+    local s1 = start("a", args, "RONGHE_SERVE_NOW=2024-01-08T05:59:59")
+    local h = wait_for("the run to be going", 30, function()
+      local _, hh = s1:get("/health")
+      return hh.running and #hh.running > 0 and hh
+    end)
+    local eval_pid = ("%d"):format(h.running[1].pid) -- (cjson gives a float)
+    sleep(0.5)
+    s1:kill("KILL")
+    s1:wait(10)
+    assert.is_true(alive(eval_pid), "the run goes on without its service")
+    wait_for("the orphaned run to end", 120, function() return not alive(eval_pid) end)
+    assert.are.equal(1, T.count(db, "SELECT count(*) FROM rh_run WHERE schedule = 'weekly'"))
+    local claim = state(db, "weekly")
+    assert.are.equal("2024-01-08T06:00:00Z", claim.last_slot)
+    assert.are.equal(claim.last_slot, claim.done_slot)
+    local s2 = start("b", args, "RONGHE_SERVE_NOW=2024-01-08T06:10:00")
+    sleep(1.5)
+    assert.are.equal(0, s2:stop())
+    assert.is_nil(s2:logtext():match("catching up"))
+    assert.are.equal(1, T.count(db, "SELECT count(*) FROM rh_run WHERE schedule = 'weekly'"))
+    assert.are.equal("ok", T.ronghe.rows(db, "PRAGMA integrity_check")[1].integrity_check)
   end)
 
   it("answers an on-demand evaluation while a long scheduled run is in progress", function()
