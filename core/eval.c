@@ -78,6 +78,8 @@ static rh_task *task_new(const rh_task *like) {
 
 typedef struct rh_sup rh_sup;
 
+#define DEC_BATCH 64
+
 typedef struct {
   const char *ids[64];
   int n;
@@ -128,7 +130,12 @@ struct rh_sup {
   int nqueue, capqueue;
   int busy;
   sqlite3 *db;
-  sqlite3_stmt *ins, *ins_grp, *ins_dec, *ins_reason;
+  sqlite3_stmt *ins, *ins_grp, *ins_dec, *ins_reason, *ins_dec_batch;
+  /* decisions waiting to be stored DEC_BATCH at a time (one statement for
+  ** many rows costs a fraction of one per row) */
+  struct dec_row { int pol; int64_t id; int decision; size_t failed, unknown; } *dec;
+  int ndec;
+  rh_buf dec_text; /* the failed and unknown lists of dec[], NUL-separated */
   uint32_t task_serial; /* numbers the tasks sent: the high bits of reason ids */
   rh_group *groups;
   int ngroups;
@@ -721,6 +728,48 @@ static int grp_for(rh_sup *s, const int *rule_nos, int n) {
 
 static void names_add(id_names *a, const char *id);
 static void names_join(id_names *a, rh_buf *b);
+static int cmp_str(const void *a, const void *b);
+
+/* Appends the sorted, comma-separated ids and a NUL (as names_join). */
+static int names_append(id_names *a, rh_buf *b) {
+  qsort(a->ids, (size_t)a->n, sizeof *a->ids, cmp_str);
+  for (int i = 0; i < a->n; i++)
+    if ((i && rh_buf_add(b, ",", 1) != RH_OK) || rh_buf_adds(b, a->ids[i]) != RH_OK) return RH_ENOMEM;
+  return rh_buf_add(b, "", 1); /* the literal's NUL */
+}
+
+/* Stores the decisions waiting in s->dec: DEC_BATCH of them with one
+** statement, fewer one by one.  A decision stored twice (it cannot happen
+** unless a subject was evaluated twice) breaks its policy, which is then
+** decided again from the stored rows at the end. */
+static int flush_decisions(rh_sup *s) {
+  int n = s->ndec;
+  if (n == 0) return RH_OK;
+  sqlite3_stmt *st = n == DEC_BATCH ? s->ins_dec_batch : s->ins_dec;
+  int per = n == DEC_BATCH ? n : 1, rc = SQLITE_DONE;
+  for (int first = 0; first < n && (rc == SQLITE_DONE || rc == SQLITE_CONSTRAINT); first += per) {
+    for (int k = 0; k < per; k++) {
+      const struct dec_row *d = &s->dec[first + k];
+      int p = 6 * k;
+      sqlite3_bind_int64(st, p + 1, s->run_id);
+      sqlite3_bind_int(st, p + 2, d->pol);
+      sqlite3_bind_int64(st, p + 3, d->id);
+      sqlite3_bind_int(st, p + 4, d->decision);
+      sqlite3_bind_text(st, p + 5, s->dec_text.data + d->failed, -1, SQLITE_STATIC);
+      sqlite3_bind_text(st, p + 6, s->dec_text.data + d->unknown, -1, SQLITE_STATIC);
+    }
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+      rc = SQLITE_CONSTRAINT;
+      for (int k = 0; k < per; k++) s->pol[s->dec[first + k].pol].broken = 1;
+    }
+  }
+  s->ndec = 0;
+  rh_buf_reset(&s->dec_text);
+  if (rc != SQLITE_DONE && rc != SQLITE_CONSTRAINT) return rh_db_fail(s->db, "storing decisions");
+  return RH_OK;
+}
 
 /* Decides the policies a row of group grp decides: those whose rules are all
 ** in the group (the usual case: a table's rules are evaluated together).  A
@@ -754,26 +803,21 @@ static int decide_record(rh_sup *s, int grp, int64_t id, const char *oc) {
       if (c == '0' + OC_FAIL) names_add(&fa, rid);
       else if (c == '0' + OC_UNKNOWN || c == '0' + OC_ERROR) names_add(&un, rid);
     }
-    rh_buf failed = RH_BUF_INIT, unknown = RH_BUF_INIT;
-    names_join(&fa, &failed);
-    names_join(&un, &unknown);
-    sqlite3_stmt *st = s->ins_dec;
-    sqlite3_bind_int64(st, 1, s->run_id);
-    sqlite3_bind_int(st, 2, pi);
-    sqlite3_bind_int64(st, 3, id);
-    sqlite3_bind_int(st, 4, fa.n ? 2 : un.n ? 3 : 1);
-    sqlite3_bind_text(st, 5, failed.data ? failed.data : "", (int)failed.len, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, unknown.data ? unknown.data : "", (int)unknown.len, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    rh_buf_free(&failed);
-    rh_buf_free(&unknown);
-    if (rc == SQLITE_CONSTRAINT) {
-      pr->broken = 1; /* decided twice: leave it to the pass at the end */
-    } else if (rc != SQLITE_DONE) {
-      return rh_db_fail(s->db, "storing a decision");
-    }
+    if (s->dec == NULL && (s->dec = malloc(DEC_BATCH * sizeof *s->dec)) == NULL)
+      return rh_error_set(RH_ENOMEM, "out of memory");
+    struct dec_row *d = &s->dec[s->ndec];
+    d->pol = pi;
+    d->id = id;
+    d->decision = fa.n ? 2 : un.n ? 3 : 1;
+    d->failed = s->dec_text.len;
+    if (names_append(&fa, &s->dec_text) != RH_OK) return rh_error_set(RH_ENOMEM, "out of memory");
+    d->unknown = s->dec_text.len;
+    if (names_append(&un, &s->dec_text) != RH_OK) return rh_error_set(RH_ENOMEM, "out of memory");
     pr->count++;
+    if (++s->ndec == DEC_BATCH) {
+      int rc = flush_decisions(s);
+      if (rc != RH_OK) return rc;
+    }
   }
   return RH_OK;
 }
@@ -1514,6 +1558,18 @@ int rh_eval_run(const rh_eval_opts *oin, rh_eval_stats *stats, rh_eval_print_fn 
     rc = rh_db_fail(s.db, "preparing result storage");
     goto done;
   }
+  {
+    rh_buf bq = RH_BUF_INIT;
+    rh_buf_adds(&bq, "INSERT INTO rh_decision(run_id,policy_no,subject_id,decision,failed,unknown) VALUES");
+    for (int k = 0; k < DEC_BATCH; k++) rh_buf_adds(&bq, k ? ",(?,?,?,?,?,?)" : "(?,?,?,?,?,?)");
+    int prc = bq.data ? sqlite3_prepare_v3(s.db, bq.data, -1, SQLITE_PREPARE_PERSISTENT, &s.ins_dec_batch, NULL)
+                      : SQLITE_NOMEM;
+    rh_buf_free(&bq);
+    if (prc != SQLITE_OK) {
+      rc = rh_db_fail(s.db, "preparing result storage");
+      goto done;
+    }
+  }
   /* Policies decided as their rows arrive: every rule of the policy judges
   ** the policy's own table (no roll-up).  The others, and any that a split
   ** group breaks, are decided from the stored rows at the end. */
@@ -1545,6 +1601,7 @@ int rh_eval_run(const rh_eval_opts *oin, rh_eval_stats *stats, rh_eval_print_fn 
     goto done;
   }
 
+  if ((rc = flush_decisions(&s)) != RH_OK) goto done;
   trace("results stored");
   long decisions = 0;
   for (int i = 0; i < rs->npolicies && rc == RH_OK; i++) {
@@ -1625,7 +1682,8 @@ int rh_eval_run(const rh_eval_opts *oin, rh_eval_stats *stats, rh_eval_print_fn 
     sqlite3_finalize(s.ins_grp);
     sqlite3_finalize(s.ins_dec);
     sqlite3_finalize(s.ins_reason);
-    s.ins = s.ins_grp = s.ins_dec = s.ins_reason = NULL;
+    sqlite3_finalize(s.ins_dec_batch);
+    s.ins = s.ins_grp = s.ins_dec = s.ins_reason = s.ins_dec_batch = NULL;
     if ((rc = rh_db_exec(s.db, "COMMIT")) != RH_OK) goto done;
     in_txn = 0;
     trace("committed");
@@ -1642,6 +1700,9 @@ done:
     sqlite3_finalize(s.ins_grp);
     sqlite3_finalize(s.ins_dec);
     sqlite3_finalize(s.ins_reason);
+    sqlite3_finalize(s.ins_dec_batch);
+    free(s.dec);
+    rh_buf_free(&s.dec_text);
     for (int g = 0; g < s.ngroups; g++) {
       free(s.groups[g].pol_ok);
       free(s.groups[g].pol_pos);

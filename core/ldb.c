@@ -324,6 +324,11 @@ sqlite3_stmt *rh_ldb_stmt(lua_State *L, int idx) {
   return s->st;
 }
 
+sqlite3_stmt **rh_ldb_stmt_slot(lua_State *L, int idx) {
+  rh_lstmt *s = luaL_checkudata(L, idx, STMT_MT);
+  return &s->st;
+}
+
 void rh_ldb_push_columns(lua_State *L, int idx) {
   luaL_checkudata(L, idx, STMT_MT);
   lua_getiuservalue(L, idx, 2);

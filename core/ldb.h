@@ -26,6 +26,9 @@ int rh_ldb_next(lua_State *L, int idx, int64_t ms, int64_t *key, int *has_key);
 
 /* The statement userdata at idx: its sqlite3_stmt (NULL once closed). */
 sqlite3_stmt *rh_ldb_stmt(lua_State *L, int idx);
+/* Where the statement userdata at idx keeps its sqlite3_stmt (NULL once
+** closed): stable while the userdata lives, read without a type check. */
+sqlite3_stmt **rh_ldb_stmt_slot(lua_State *L, int idx);
 /* Pushes its column names (stmt:columns()). */
 void rh_ldb_push_columns(lua_State *L, int idx);
 /* Pushes column i of st's current row as stmt:next would put it in a row. */

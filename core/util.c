@@ -187,6 +187,14 @@ int rh_utf8_valid(const char *str, size_t n) {
   const unsigned char *s = (const unsigned char *)str;
   size_t i = 0;
   while (i < n) {
+    /* ASCII eight bytes at a time: most keys and many reasons are. */
+    while (i + 8 <= n) {
+      uint64_t w;
+      memcpy(&w, s + i, 8);
+      if (w & 0x8080808080808080u) break;
+      i += 8;
+    }
+    if (i >= n) break;
     unsigned c = s[i];
     if (c < 0x80) { i++; continue; }
     size_t k;

@@ -17,6 +17,14 @@ typedef struct {
 
 int rh_buf_reserve(rh_buf *b, size_t extra);
 int rh_buf_add(rh_buf *b, const void *p, size_t n);
+/* rh_buf_add for the hot paths (wloop.c): small appends inline. */
+static inline int rh_buf_put(rh_buf *b, const void *p, size_t n) {
+  if (b->cap - b->len <= n) return rh_buf_add(b, p, n); /* room for the NUL too */
+  for (size_t i = 0; i < n; i++) b->data[b->len + i] = ((const char *)p)[i];
+  b->len += n;
+  b->data[b->len] = '\0';
+  return 0;
+}
 int rh_buf_adds(rh_buf *b, const char *s);
 int rh_buf_printf(rh_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends s as a JSON string literal (quotes included). */

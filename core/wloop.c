@@ -140,10 +140,10 @@ static int put_reason(rh_buf *out, const char *s, size_t n) {
   for (size_t i = 0; i < n && rc == RH_OK;) {
     size_t k = utf8_seq(u + i, n - i);
     if (k == 0) {
-      rc = rh_buf_add(&t, "?", 1);
+      rc = rh_buf_put(&t, "?", 1);
       i++;
     } else {
-      rc = rh_buf_add(&t, s + i, k);
+      rc = rh_buf_put(&t, s + i, k);
       i += k;
     }
   }
@@ -231,14 +231,14 @@ static size_t int_text(char *buf, lua_Integer v) {
 ** when a string needs the general path (invalid UTF-8). */
 static int small_json(sval *a, int n, rh_buf *b) {
   if (n > 1) qsort(a, (size_t)n, sizeof *a, sval_cmp);
-  if (rh_buf_add(b, "{", 1) != RH_OK) return RH_ENOMEM;
+  if (rh_buf_put(b, "{", 1) != RH_OK) return RH_ENOMEM;
   for (int j = 0; j < n; j++) {
     sval *v = &a[j];
     char num[64];
     if (!rh_utf8_valid(v->k, v->kn) || (v->t == LUA_TSTRING && !rh_utf8_valid(v->s, v->sn)))
       return -1;
-    if ((j && rh_buf_add(b, ",", 1) != RH_OK) || rh_buf_json_str(b, v->k, v->kn) != RH_OK ||
-        rh_buf_add(b, ":", 1) != RH_OK)
+    if ((j && rh_buf_put(b, ",", 1) != RH_OK) || rh_buf_json_str(b, v->k, v->kn) != RH_OK ||
+        rh_buf_put(b, ":", 1) != RH_OK)
       return RH_ENOMEM;
     int rc;
     if (v->t == LUA_TSTRING) {
@@ -246,15 +246,15 @@ static int small_json(sval *a, int n, rh_buf *b) {
     } else if (v->t == LUA_TBOOLEAN) {
       rc = rh_buf_adds(b, v->i ? "true" : "false");
     } else if (v->isint) {
-      rc = rh_buf_add(b, num, int_text(num, v->i));
+      rc = rh_buf_put(b, num, int_text(num, v->i));
     } else if (!isfinite(v->d)) {
       rc = rh_buf_adds(b, "null");
     } else {
-      rc = rh_buf_add(b, num, (size_t)snprintf(num, sizeof num, "%.14g", (double)v->d));
+      rc = rh_buf_put(b, num, (size_t)snprintf(num, sizeof num, "%.14g", (double)v->d));
     }
     if (rc != RH_OK) return RH_ENOMEM;
   }
-  return rh_buf_add(b, "}", 1);
+  return rh_buf_put(b, "}", 1);
 }
 
 /* Fills {name} in the reason at index ri from values (vi, 0 = none) or the
@@ -276,12 +276,12 @@ static int fill(wloop *w, int ri, int vi, const sval *sv, int nsv, rh_buf *out) 
     if (o == NULL || e == a + 1 || e >= n || s[e] != '}') {
       /* no placeholder starting here: copy through this '{' and go on */
       size_t upto = o ? a + 1 : n;
-      if (rh_buf_add(out, s + pos, upto - pos) != RH_OK) return RH_ENOMEM;
+      if (rh_buf_put(out, s + pos, upto - pos) != RH_OK) return RH_ENOMEM;
       room -= (long)(upto - pos);
       pos = upto;
       continue;
     }
-    if (rh_buf_add(out, s + pos, a - pos) != RH_OK) return RH_ENOMEM;
+    if (rh_buf_put(out, s + pos, a - pos) != RH_OK) return RH_ENOMEM;
     room -= (long)(a - pos);
     const char *k = s + a + 1;
     size_t kn = e - a - 1;
@@ -327,7 +327,7 @@ static int fill(wloop *w, int ri, int vi, const sval *sv, int nsv, rh_buf *out) 
     }
     if (room <= 0) vn = 0;
     else if ((long)vn > room) vn = (size_t)room;
-    int rc = rh_buf_add(out, v, vn);
+    int rc = rh_buf_put(out, v, vn);
     lua_pop(L, 1);
     if (rc != RH_OK) return RH_ENOMEM;
     room -= (long)vn;
@@ -538,6 +538,7 @@ static void gather_all(wloop *w, wrule *r) {
 ** rule's upvalue) reads nil rather than a row that is gone. */
 typedef struct {
   int valid;
+  sqlite3_stmt **st; /* in the statement userdata (upvalue 3), NULL once closed */
 } rowview;
 
 /* upvalues: the rowview, column name -> index, the statement userdata (kept
@@ -545,7 +546,7 @@ typedef struct {
 static int row_index(lua_State *L) {
   rowview *rv = lua_touserdata(L, lua_upvalueindex(1));
   if (!rv->valid) return 0;
-  sqlite3_stmt *st = rh_ldb_stmt(L, lua_upvalueindex(3));
+  sqlite3_stmt *st = *rv->st;
   if (st == NULL || sqlite3_data_count(st) == 0) return 0;
   lua_pushvalue(L, 2);
   if (lua_rawget(L, lua_upvalueindex(2)) != LUA_TNUMBER) return 0;
@@ -569,7 +570,7 @@ static uint64_t text_hash(const char *s, size_t n) {
 ** time it repeats), or 0: write the text itself. */
 static int64_t intern(wloop *w, const char *s, size_t n) {
   wbufs *b = w->b;
-  if (w->src <= 0 || n < INTERN_MIN || n > MAX_REASON || !rh_utf8_valid(s, n)) return 0;
+  if (w->src <= 0 || n < INTERN_MIN || n > MAX_REASON) return 0;
   if (b->cap == 0) {
     b->tab = calloc(1024, sizeof *b->tab);
     if (b->tab == NULL) return 0;
@@ -581,7 +582,8 @@ static int64_t intern(wloop *w, const char *s, size_t n) {
     i = (i + 1) & (b->cap - 1);
   rentry *e = &b->tab[i];
   if (e->text == NULL) {
-    if (b->n >= INTERN_MAX) return 0;
+    /* only valid UTF-8 is kept: other texts are written out (put_reason) */
+    if (b->n >= INTERN_MAX || !rh_utf8_valid(s, n)) return 0;
     if (2 * (b->n + 1) > b->cap) { /* grow: keep it at most half full */
       size_t cap = b->cap * 2;
       rentry *t = calloc(cap, sizeof *t);
@@ -609,7 +611,7 @@ static int64_t intern(wloop *w, const char *s, size_t n) {
   if (e->id == 0) {
     if (b->next_local >= (1u << 24) - 1) return 0;
     e->id = (w->src << 24) | (int64_t)++b->next_local;
-    if (b->strs.len == 0 && rh_buf_add(&b->strs, "\0\0\0\0", 4) != RH_OK) oom(w->L);
+    if (b->strs.len == 0 && rh_buf_put(&b->strs, "\0\0\0\0", 4) != RH_OK) oom(w->L);
     if (rh_fr_i64(&b->strs, e->id) != RH_OK || rh_fr_str(&b->strs, s, n) != RH_OK) oom(w->L);
     b->nstrs++;
   }
@@ -639,12 +641,12 @@ static void one(wloop *w, int64_t id, int row_idx, int city) {
   lua_State *L = w->L;
   rh_buf *o = &w->b->out;
   char outcomes[64];
-  if (o->len == 0 && rh_buf_add(o, "\0\0\0\0", 4) != RH_OK) oom(L);
+  if (o->len == 0 && rh_buf_put(o, "\0\0\0\0", 4) != RH_OK) oom(L);
   if (rh_fr_i64(o, id) != RH_OK || rh_fr_u32(o, (uint32_t)w->nrules) != RH_OK) oom(L);
   size_t oc_at = o->len;
-  if (rh_buf_add(o, outcomes, (size_t)w->nrules) != RH_OK) oom(L);
+  if (rh_buf_put(o, outcomes, (size_t)w->nrules) != RH_OK) oom(L);
   size_t det_at = o->len;
-  if (rh_buf_add(o, "\0\0\0\0[", 5) != RH_OK) oom(L);
+  if (rh_buf_put(o, "\0\0\0\0[", 5) != RH_OK) oom(L);
   for (int k = 0; k < w->nrules; k++) {
     wrule *r = &w->rules[k];
     rh__worker_slot_set(r->rule_no, id);
@@ -668,22 +670,22 @@ static void one(wloop *w, int64_t id, int row_idx, int city) {
       code = judge(w, r);
     }
     o->data[oc_at + (size_t)k] = (char)('0' + code);
-    int rc = rh_buf_add(o, k ? ",[" : "[", k ? 2 : 1);
+    int rc = rh_buf_put(o, k ? ",[" : "[", k ? 2 : 1);
     if (rc == RH_OK) {
       int64_t rid = w->b->reason.len ? intern(w, w->b->reason.data, w->b->reason.len) : 0;
       char num[24];
-      if (rid) rc = rh_buf_add(o, num, int_text(num, (lua_Integer)rid));
+      if (rid) rc = rh_buf_put(o, num, int_text(num, (lua_Integer)rid));
       else if (w->b->reason.len) rc = put_reason(o, w->b->reason.data, w->b->reason.len);
       else rc = rh_buf_adds(o, "null");
     }
-    if (rc == RH_OK) rc = rh_buf_add(o, ",", 1);
+    if (rc == RH_OK) rc = rh_buf_put(o, ",", 1);
     if (rc == RH_OK)
-      rc = w->b->vals.len ? rh_buf_add(o, w->b->vals.data, w->b->vals.len) : rh_buf_adds(o, "null");
-    if (rc == RH_OK) rc = rh_buf_add(o, "]", 1);
+      rc = w->b->vals.len ? rh_buf_put(o, w->b->vals.data, w->b->vals.len) : rh_buf_adds(o, "null");
+    if (rc == RH_OK) rc = rh_buf_put(o, "]", 1);
     if (rc != RH_OK) oom(L);
     w->count++;
   }
-  if (rh_buf_add(o, "]", 1) != RH_OK) oom(L);
+  if (rh_buf_put(o, "]", 1) != RH_OK) oom(L);
   put_u32_at(o, det_at, (uint32_t)(o->len - det_at - 4));
   w->nrec++;
   if (w->flush_each || w->nrec >= FLUSH_RECORDS || uv_hrtime() - w->last_flush > FLUSH_NS) flush(w);
@@ -811,6 +813,7 @@ int rh__host_run(lua_State *L) {
     if (sst == NULL) return luaL_error(L, "subject statement is closed");
     rowview *rv = lua_newuserdatauv(L, sizeof *rv, 0);
     rv->valid = 0;
+    rv->st = rh_ldb_stmt_slot(L, 1);
     lua_newtable(L); /* column name -> index; the first of a repeated name */
     rh_ldb_push_columns(L, 1);
     int nc = (int)lua_rawlen(L, -1);
