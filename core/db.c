@@ -142,6 +142,34 @@ int rh_db_migrate(sqlite3 *db, int *from, int *to) {
   return rh_db_ensure_engine(db);
 }
 
+/* 1 if every table and view engine.sql creates is there (names read from
+** engine.sql itself) and rh_outcome is filled: then nothing needs writing,
+** and a database busy with a run (its write lock held for minutes) can
+** still be opened by serve, show or report. */
+static int engine_current(sqlite3 *db, const char *sql) {
+  static const char *const heads[] = {"CREATE TABLE IF NOT EXISTS ", "CREATE VIEW IF NOT EXISTS "};
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db, "SELECT 1 FROM main.sqlite_master WHERE name=?1", -1, &st, NULL) != SQLITE_OK)
+    return 0;
+  int ok = 1;
+  for (size_t h = 0; h < 2 && ok; h++)
+    for (const char *p = strstr(sql, heads[h]); p && ok; p = strstr(p, heads[h])) {
+      p += strlen(heads[h]);
+      size_t n = 0;
+      while (p[n] == '_' || (p[n] >= 'a' && p[n] <= 'z') || (p[n] >= '0' && p[n] <= '9')) n++;
+      sqlite3_bind_text(st, 1, p, (int)n, SQLITE_STATIC);
+      ok = sqlite3_step(st) == SQLITE_ROW;
+      sqlite3_reset(st);
+    }
+  sqlite3_finalize(st);
+  st = NULL;
+  if (ok && (sqlite3_prepare_v2(db, "SELECT count(*) = 9 FROM main.rh_outcome", -1, &st, NULL) != SQLITE_OK ||
+             sqlite3_step(st) != SQLITE_ROW || !sqlite3_column_int(st, 0)))
+    ok = 0;
+  sqlite3_finalize(st);
+  return ok && rh_db_has_column(db, "rh_run", "first_result");
+}
+
 int rh_db_ensure_engine(sqlite3 *db) {
   const char *sql = rh_embedded_get("engine.sql", NULL);
   if (sql == NULL) return rh_error_set(RH_ERROR, "engine.sql is missing from this build");
@@ -165,6 +193,7 @@ int rh_db_ensure_engine(sqlite3 *db) {
     snprintf(drop, sizeof drop, "DROP VIEW main.%s;", current[i].view);
     if (old) rc = rh_db_exec(db, drop);
   }
+  if (rc == RH_OK && engine_current(db, sql)) return RH_OK;
   if (rc == RH_OK) rc = rh_db_exec(db, sql);
   /* Columns added to engine tables after their first release: engine.sql
   ** only creates missing tables, so older databases get them here. */

@@ -102,6 +102,31 @@ TEST_IMPL(not_a_database) {
   return 0;
 }
 
+/* A run holds the write lock for its whole length: a second connection
+** (serve starting, show, report) must find the engine tables current and
+** go on without writing, at once rather than after the busy timeout. */
+TEST_IMPL(engine_check_does_not_write_when_current) {
+  sqlite3 *a = NULL, *b = NULL;
+  fresh();
+  ASSERT_OK(rh_db_open(&a, path, RH_DB_RW | RH_DB_CREATE));
+  ASSERT_OK(rh_db_migrate(a, NULL, NULL));
+  ASSERT_OK(rh_db_exec(a, "BEGIN IMMEDIATE; INSERT INTO enterprise(id, name) VALUES (9, 'busy');"));
+  ASSERT_OK(rh_db_open(&b, path, RH_DB_RW));
+  sqlite3_busy_timeout(b, 0); /* a write attempt would fail with SQLITE_BUSY at once */
+  ASSERT_OK(rh_db_ensure_engine(b));
+  /* an engine object missing: the check must want to write (and so wait) */
+  ASSERT_OK(rh_db_exec(a, "DROP VIEW rh_decisions; COMMIT;"));
+  ASSERT_OK(rh_db_exec(a, "BEGIN IMMEDIATE;"));
+  ASSERT(rh_db_ensure_engine(b) != RH_OK);
+  ASSERT_OK(rh_db_exec(a, "COMMIT;"));
+  ASSERT_OK(rh_db_ensure_engine(b));
+  ASSERT_EQ(1, one_int(b, "SELECT count(*) FROM sqlite_master WHERE name = 'rh_decisions'"));
+  rh_db_close(b);
+  rh_db_close(a);
+  unlink(path);
+  return 0;
+}
+
 TEST_IMPL(dates) {
   int64_t d;
   char buf[11];
@@ -118,4 +143,5 @@ TEST_IMPL(dates) {
 
 TEST_MAIN(TEST_ENTRY(migrate_is_idempotent_and_keeps_rows) TEST_ENTRY(pragmas_in_force)
           TEST_ENTRY(newer_schema_is_refused) TEST_ENTRY(engine_tables_in_any_database)
-          TEST_ENTRY(not_a_database) TEST_ENTRY(dates))
+          TEST_ENTRY(not_a_database) TEST_ENTRY(engine_check_does_not_write_when_current)
+          TEST_ENTRY(dates))
