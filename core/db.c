@@ -177,7 +177,7 @@ int rh_db_ensure_engine(sqlite3 *db) {
   ** packed, or before repeated reasons were stored once) is replaced;
   ** engine.sql creates the current one. */
   static const struct { const char *view, *needs; } current[] = {
-    {"rh_results", "rh_result_rows"}, {"rh_result_rows", "rh_run_reason"}};
+    {"rh_results", "rh_result_rows"}, {"rh_result_rows", "][1]') = 'integer'"}};
   int rc = RH_OK;
   for (size_t i = 0; i < sizeof current / sizeof *current && rc == RH_OK; i++) {
     sqlite3_stmt *st = NULL;

@@ -49,8 +49,8 @@ typedef struct {
   int ncur;
 } wrule;
 
-/* Reasons that repeat ("不是规模以上企业", "专业对口实习0人,少于2人") are
-** stored once per run: the second time a text is seen it gets an id (the
+/* Reasons that repeat ("不是规模以上企业", "专业对口实习0人,少于2人") and
+** values objects that repeat ({"above_scale":0}) are stored once per run: the second time a text is seen it gets an id (the
 ** task's serial number << 24 | a counter), an S frame tells the supervisor
 ** the text (rh_run_reason), and records carry the id instead.  On a run of
 ** the bench workload that is two thirds of the bytes a run writes. */
@@ -679,8 +679,14 @@ static void one(wloop *w, int64_t id, int row_idx, int city) {
       else rc = rh_buf_adds(o, "null");
     }
     if (rc == RH_OK) rc = rh_buf_put(o, ",", 1);
-    if (rc == RH_OK)
-      rc = w->b->vals.len ? rh_buf_put(o, w->b->vals.data, w->b->vals.len) : rh_buf_adds(o, "null");
+    if (rc == RH_OK) {
+      /* a values object that repeats ({"above_scale":0}) is stored once too */
+      int64_t vid = w->b->vals.len ? intern(w, w->b->vals.data, w->b->vals.len) : 0;
+      char num[24];
+      if (vid) rc = rh_buf_put(o, num, int_text(num, (lua_Integer)vid));
+      else if (w->b->vals.len) rc = rh_buf_put(o, w->b->vals.data, w->b->vals.len);
+      else rc = rh_buf_adds(o, "null");
+    }
     if (rc == RH_OK) rc = rh_buf_put(o, "]", 1);
     if (rc != RH_OK) oom(L);
     w->count++;

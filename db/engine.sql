@@ -68,7 +68,7 @@ INSERT OR IGNORE INTO rh_outcome VALUES
 -- outcomes holds one digit per rule of the group (rh_outcome.code, '0' where
 -- the row does not carry that rule: a group split around a crashed subject);
 -- detail is a JSON array with one [reason, values] per rule (null where
--- absent; a reason that repeats is an id into rh_run_reason).  rh_result_rows unpacks them; rh_results is the readable form.
+-- absent; a reason or values object that repeats is an id into rh_run_reason).  rh_result_rows unpacks them; rh_results is the readable form.
 CREATE TABLE IF NOT EXISTS rh_run_group(
   run_id  INTEGER NOT NULL,
   grp     INTEGER NOT NULL,
@@ -83,8 +83,8 @@ CREATE TABLE IF NOT EXISTS rh_result_pack(
   outcomes   TEXT NOT NULL,
   detail     TEXT NOT NULL
 );
--- Reason texts that repeat within a run, stored once: detail holds the id
--- (a JSON integer) where the text would be.
+-- Reason texts and values objects that repeat within a run, stored once:
+-- detail holds the id (a JSON integer) where the text would be.
 CREATE TABLE IF NOT EXISTS rh_run_reason(
   run_id INTEGER NOT NULL,
   id     INTEGER NOT NULL,
@@ -112,7 +112,10 @@ CREATE VIEW IF NOT EXISTS rh_result_rows(rid, run_id, rule_no, subject_id, outco
            THEN (SELECT t.text FROM rh_run_reason t
                  WHERE t.run_id = p.run_id AND t.id = json_extract(p.detail, '$[' || g.k || '][0]'))
            ELSE json_extract(p.detail, '$[' || g.k || '][0]') END,
-         json_extract(p.detail, '$[' || g.k || '][1]')
+         CASE WHEN json_type(p.detail, '$[' || g.k || '][1]') = 'integer'
+           THEN (SELECT t.text FROM rh_run_reason t
+                 WHERE t.run_id = p.run_id AND t.id = json_extract(p.detail, '$[' || g.k || '][1]'))
+           ELSE json_extract(p.detail, '$[' || g.k || '][1]') END
   FROM rh_result_pack p JOIN rh_run_group g ON g.run_id = p.run_id AND g.grp = p.grp
   WHERE substr(p.outcomes, g.k + 1, 1) <> '0';
 CREATE TABLE IF NOT EXISTS rh_decision(
