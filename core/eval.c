@@ -79,6 +79,16 @@ static rh_task *task_new(const rh_task *like) {
 typedef struct rh_sup rh_sup;
 
 #define DEC_BATCH 64
+#define PACK_BATCH 32
+
+/* A packed row as it arrived (pointers into the frame). */
+typedef struct {
+  int64_t id;
+  const char *oc;
+  size_t on;
+  const char *detail;
+  size_t dn;
+} rec_ref;
 
 typedef struct {
   const char *ids[64];
@@ -130,7 +140,8 @@ struct rh_sup {
   int nqueue, capqueue;
   int busy;
   sqlite3 *db;
-  sqlite3_stmt *ins, *ins_grp, *ins_dec, *ins_reason, *ins_dec_batch;
+  sqlite3_stmt *ins, *ins_grp, *ins_dec, *ins_reason, *ins_dec_batch, *ins_pack_batch;
+  int any_row;          /* a packed row was stored: first_rowid is set */
   /* decisions waiting to be stored DEC_BATCH at a time (one statement for
   ** many rows costs a fraction of one per row) */
   struct dec_row { int pol; int64_t id; int decision; size_t failed, unknown; } *dec;
@@ -264,6 +275,7 @@ static int store_error_rest(rh_sup *s, rh_task *t, const char *reason);
 static int store_errors(rh_sup *s, const int *rule_nos, int n, int64_t id, const char *reason);
 static int store_record(rh_sup *s, int grp, int64_t id, const char *oc, size_t on, const char *detail,
                         size_t dn);
+static int store_records(rh_sup *s, int grp, const rec_ref *r, int n);
 static int grp_for(rh_sup *s, const int *rule_nos, int n);
 
 static void queue_push(rh_sup *s, rh_task *t, int front) {
@@ -308,17 +320,29 @@ static void handle_frame(rh_wk *w, char type, const char *p, size_t n) {
       break;
     case 'P': {
       uint32_t k = rh_rd_u32(&r);
-      for (uint32_t i = 0; i < k && !r.bad && !s->fatal; i++) {
-        int64_t id = rh_rd_i64(&r);
-        size_t ol, dl;
-        const char *oc = rh_rd_str(&r, &ol);
-        const char *detail = rh_rd_str(&r, &dl);
-        if (r.bad || w->task == NULL) break;
-        if (store_record(s, w->task->grp, id, oc, ol, detail, dl) != RH_OK) {
-          if (!s->fatal) sup_fail(s, rh_error_code(), rh_error_last());
-          break;
+      rec_ref batch[PACK_BATCH];
+      int nb = 0;
+      for (uint32_t i = 0; i <= k && !r.bad && !s->fatal && w->task; i++) {
+        if (i < k) {
+          rec_ref *x = &batch[nb++];
+          x->id = rh_rd_i64(&r);
+          x->oc = rh_rd_str(&r, &x->on);
+          x->detail = rh_rd_str(&r, &x->dn);
+          if (r.bad) break;
         }
-        w->task->last = id;
+        /* full batches with one statement; the rest of the frame one by one */
+        if (nb == PACK_BATCH || (i == k && nb > 0)) {
+          int rc = RH_OK;
+          if (nb == PACK_BATCH) rc = store_records(s, w->task->grp, batch, nb);
+          else
+            for (int j = 0; j < nb && rc == RH_OK; j++) rc = store_records(s, w->task->grp, &batch[j], 1);
+          if (rc != RH_OK) {
+            if (!s->fatal) sup_fail(s, rh_error_code(), rh_error_last());
+            break;
+          }
+          w->task->last = batch[nb - 1].id;
+          nb = 0;
+        }
       }
       if (r.bad) sup_fail(s, RH_EWORKER, "malformed results from worker");
       break;
@@ -823,31 +847,54 @@ static int decide_record(rh_sup *s, int grp, int64_t id, const char *oc) {
 }
 
 /* Stores one packed row: the results of group grp's rules for subject id. */
+/* Stores n packed rows of group grp (pointers into a frame): PACK_BATCH of
+** them with one statement, fewer one by one; then decides their subjects. */
+static int store_records(rh_sup *s, int grp, const rec_ref *r, int n) {
+  if (grp < 0 || grp >= s->ngroups) return rh_error_set(RH_EWORKER, "malformed results from worker");
+  long results = 0, errors = 0;
+  for (int i = 0; i < n; i++) {
+    if (r[i].on != (size_t)s->groups[grp].n) return rh_error_set(RH_EWORKER, "malformed results from worker");
+    for (size_t k = 0; k < r[i].on; k++) {
+      char c = r[i].oc[k];
+      if (c < '0' || c > '9') return rh_error_set(RH_EWORKER, "malformed results from worker");
+      results += c != '0';
+      errors += c == '0' + OC_ERROR;
+    }
+  }
+  int per = n == PACK_BATCH ? n : 1;
+  sqlite3_stmt *st = n == PACK_BATCH ? s->ins_pack_batch : s->ins;
+  for (int first = 0; first < n; first += per) {
+    for (int k = 0; k < per; k++) {
+      const rec_ref *x = &r[first + k];
+      int p = 5 * k;
+      sqlite3_bind_int64(st, p + 1, s->run_id);
+      sqlite3_bind_int(st, p + 2, grp);
+      sqlite3_bind_int64(st, p + 3, x->id);
+      sqlite3_bind_text(st, p + 4, x->oc, (int)x->on, SQLITE_STATIC);
+      sqlite3_bind_text(st, p + 5, x->detail, (int)x->dn, SQLITE_STATIC);
+    }
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st); /* the bound bytes belong to the frame */
+    if (rc != SQLITE_DONE) return rh_db_fail(s->db, "storing results");
+    /* one statement's rows get consecutive rowids: the run's range grows */
+    s->last_rowid = sqlite3_last_insert_rowid(s->db);
+    if (!s->any_row) s->first_rowid = s->last_rowid - per + 1;
+    s->any_row = 1;
+  }
+  s->results += results;
+  s->errors += errors;
+  for (int i = 0; i < n; i++) {
+    int rc = decide_record(s, grp, r[i].id, r[i].oc);
+    if (rc != RH_OK) return rc;
+  }
+  return RH_OK;
+}
+
 static int store_record(rh_sup *s, int grp, int64_t id, const char *oc, size_t on, const char *detail,
                         size_t dn) {
-  if (grp < 0 || grp >= s->ngroups || on != (size_t)s->groups[grp].n)
-    return rh_error_set(RH_EWORKER, "malformed results from worker");
-  long n = 0, errors = 0;
-  for (size_t k = 0; k < on; k++) {
-    if (oc[k] < '0' || oc[k] > '9') return rh_error_set(RH_EWORKER, "malformed results from worker");
-    n += oc[k] != '0';
-    errors += oc[k] == '0' + OC_ERROR;
-  }
-  sqlite3_stmt *st = s->ins;
-  sqlite3_bind_int64(st, 1, s->run_id);
-  sqlite3_bind_int(st, 2, grp);
-  sqlite3_bind_int64(st, 3, id);
-  sqlite3_bind_text(st, 4, oc, (int)on, SQLITE_STATIC);
-  sqlite3_bind_text(st, 5, detail, (int)dn, SQLITE_STATIC);
-  int rc = sqlite3_step(st);
-  sqlite3_reset(st);
-  sqlite3_clear_bindings(st); /* the bound bytes belong to the frame */
-  if (rc != SQLITE_DONE) return rh_db_fail(s->db, "storing results");
-  s->last_rowid = sqlite3_last_insert_rowid(s->db);
-  if (s->results == 0) s->first_rowid = s->last_rowid;
-  s->results += n;
-  s->errors += errors;
-  return decide_record(s, grp, id, oc);
+  rec_ref r = {id, oc, on, detail, dn};
+  return store_records(s, grp, &r, 1);
 }
 
 /* Stores ERROR with reason for the given rules of subject id. */
@@ -1110,8 +1157,8 @@ static int decide_policy(rh_sup *s, int pol_no, int run_pol_no, const id_set *sc
     goto done;
   }
   sqlite3_bind_int64(bad, 1, s->run_id);
-  sqlite3_bind_int64(bad, 2, s->results ? s->first_rowid : 1);
-  sqlite3_bind_int64(bad, 3, s->results ? s->last_rowid : 0);
+  sqlite3_bind_int64(bad, 2, s->any_row ? s->first_rowid : 1);
+  sqlite3_bind_int64(bad, 3, s->any_row ? s->last_rowid : 0);
   char q[256];
   snprintf(q, sizeof q, "SELECT id FROM \"%s\" ORDER BY id", p->subject);
   if (sqlite3_prepare_v2(s->db, q, -1, &subj, NULL) != SQLITE_OK ||
@@ -1564,6 +1611,12 @@ int rh_eval_run(const rh_eval_opts *oin, rh_eval_stats *stats, rh_eval_print_fn 
     for (int k = 0; k < DEC_BATCH; k++) rh_buf_adds(&bq, k ? ",(?,?,?,?,?,?)" : "(?,?,?,?,?,?)");
     int prc = bq.data ? sqlite3_prepare_v3(s.db, bq.data, -1, SQLITE_PREPARE_PERSISTENT, &s.ins_dec_batch, NULL)
                       : SQLITE_NOMEM;
+    rh_buf_reset(&bq);
+    rh_buf_adds(&bq, "INSERT INTO rh_result_pack(run_id,grp,subject_id,outcomes,detail) VALUES");
+    for (int k = 0; k < PACK_BATCH; k++) rh_buf_adds(&bq, k ? ",(?,?,?,?,?)" : "(?,?,?,?,?)");
+    if (prc == SQLITE_OK)
+      prc = bq.data ? sqlite3_prepare_v3(s.db, bq.data, -1, SQLITE_PREPARE_PERSISTENT, &s.ins_pack_batch, NULL)
+                    : SQLITE_NOMEM;
     rh_buf_free(&bq);
     if (prc != SQLITE_OK) {
       rc = rh_db_fail(s.db, "preparing result storage");
@@ -1664,7 +1717,7 @@ int rh_eval_run(const rh_eval_opts *oin, rh_eval_stats *stats, rh_eval_print_fn 
     sqlite3_bind_int64(st, 4, s.results);
     sqlite3_bind_int64(st, 5, decisions);
     sqlite3_bind_int64(st, 6, s.errors);
-    if (s.results > 0) {
+    if (s.any_row) {
       sqlite3_bind_int64(st, 7, s.first_rowid);
       sqlite3_bind_int64(st, 8, s.last_rowid);
     }
@@ -1683,7 +1736,8 @@ int rh_eval_run(const rh_eval_opts *oin, rh_eval_stats *stats, rh_eval_print_fn 
     sqlite3_finalize(s.ins_dec);
     sqlite3_finalize(s.ins_reason);
     sqlite3_finalize(s.ins_dec_batch);
-    s.ins = s.ins_grp = s.ins_dec = s.ins_reason = s.ins_dec_batch = NULL;
+    sqlite3_finalize(s.ins_pack_batch);
+    s.ins = s.ins_grp = s.ins_dec = s.ins_reason = s.ins_dec_batch = s.ins_pack_batch = NULL;
     if ((rc = rh_db_exec(s.db, "COMMIT")) != RH_OK) goto done;
     in_txn = 0;
     trace("committed");
@@ -1701,6 +1755,7 @@ done:
     sqlite3_finalize(s.ins_dec);
     sqlite3_finalize(s.ins_reason);
     sqlite3_finalize(s.ins_dec_batch);
+    sqlite3_finalize(s.ins_pack_batch);
     free(s.dec);
     rh_buf_free(&s.dec_text);
     for (int g = 0; g < s.ngroups; g++) {
