@@ -41,6 +41,27 @@ int rh_db_exec(sqlite3 *db, const char *sql) {
   return RH_OK;
 }
 
+/* A database whose runs were all stored by a ronghe older than packed
+** results has rh_result but no rh_result_rows, which every reader uses: it
+** gets a TEMP view over the old rows (the temp schema is writable even on a
+** read-only connection) until an eval adds the real one. */
+static void legacy_views(sqlite3 *db) {
+  sqlite3_stmt *st = NULL;
+  int old = 0;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT (SELECT count(*) FROM main.sqlite_master WHERE name='rh_result' AND type='table') "
+                         "AND NOT (SELECT count(*) FROM main.sqlite_master WHERE name='rh_result_rows')",
+                         -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW)
+    old = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  if (old)
+    sqlite3_exec(db,
+                 "CREATE TEMP VIEW IF NOT EXISTS rh_result_rows(rid, run_id, rule_no, subject_id, outcome, reason, "
+                 "vals) AS SELECT rowid, run_id, rule_no, subject_id, outcome, reason, vals FROM main.rh_result",
+                 NULL, NULL, NULL);
+}
+
 int rh_db_open(sqlite3 **out, const char *path, int flags) {
   *out = NULL;
   sqlite3 *db = NULL;
@@ -76,6 +97,7 @@ int rh_db_open(sqlite3 **out, const char *path, int flags) {
     sqlite3_close_v2(db);
     return RH_EDB;
   }
+  legacy_views(db);
   *out = db;
   return RH_OK;
 }
@@ -178,7 +200,8 @@ int rh_db_ensure_engine(sqlite3 *db) {
   ** engine.sql creates the current one. */
   static const struct { const char *view, *needs; } current[] = {
     {"rh_results", "rh_result_rows"}, {"rh_result_rows", "][1]') = 'integer'"}};
-  int rc = RH_OK;
+  /* the stand-in for old databases (legacy_views) would hide the real view */
+  int rc = rh_db_exec(db, "DROP VIEW IF EXISTS temp.rh_result_rows;");
   for (size_t i = 0; i < sizeof current / sizeof *current && rc == RH_OK; i++) {
     sqlite3_stmt *st = NULL;
     char drop[96];

@@ -1438,6 +1438,8 @@ static int use_scratch_tables(sqlite3 *db) {
     }
     if (!hit) rc = rh_buf_add(&b, p++, 1);
   }
+  /* the stand-in view of an old database (db.c, legacy_views) would hide the run's own */
+  if (rc == RH_OK) rc = rh_db_exec(db, "DROP VIEW IF EXISTS temp.rh_result_rows;");
   if (rc == RH_OK) rc = rh_db_exec(db, b.data);
   /* columns ensure_engine adds to older databases */
   if (rc == RH_OK && !rh_db_has_column(db, "rh_run", "first_result"))

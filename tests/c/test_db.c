@@ -127,6 +127,41 @@ TEST_IMPL(engine_check_does_not_write_when_current) {
   return 0;
 }
 
+/* Runs stored by a ronghe from before packed results (one rh_result row per
+** rule and subject, and the views of that time) read back through
+** rh_result_rows, on a read-only connection before any new eval, and after
+** an eval has brought the engine tables up to date. */
+TEST_IMPL(runs_stored_before_packing_stay_readable) {
+  sqlite3 *db = NULL;
+  fresh();
+  ASSERT_OK(rh_db_open(&db, path, RH_DB_RW | RH_DB_CREATE));
+  ASSERT_OK(rh_db_exec(db,
+                       "CREATE TABLE rh_run(id INTEGER PRIMARY KEY, as_of TEXT NOT NULL, year INTEGER NOT NULL,"
+                       " rules_version TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT NOT NULL,"
+                       " schedule TEXT, filters TEXT, n_subjects INTEGER NOT NULL, n_results INTEGER NOT NULL,"
+                       " n_decisions INTEGER NOT NULL, n_errors INTEGER NOT NULL, first_result INTEGER,"
+                       " last_result INTEGER);"
+                       "CREATE TABLE rh_result(run_id INTEGER NOT NULL, rule_no INTEGER NOT NULL,"
+                       " subject_id INTEGER NOT NULL, outcome INTEGER NOT NULL, reason TEXT, vals TEXT);"
+                       "CREATE VIEW rh_results AS SELECT run_id, reason FROM rh_result;"
+                       "INSERT INTO rh_run VALUES(1,'2023-06-30',2023,'v','s','f',NULL,NULL,2,2,0,0,1,2);"
+                       "INSERT INTO rh_result VALUES(1,0,7,2,'old reason','{\"a\":1}'),(1,0,8,1,'fine',NULL);"));
+  rh_db_close(db);
+  ASSERT_OK(rh_db_open(&db, path, RH_DB_RO));
+  ASSERT_EQ(2, one_int(db, "SELECT count(*) FROM rh_result_rows WHERE run_id = 1 AND rid BETWEEN 1 AND 2"));
+  ASSERT_EQ(2, one_int(db, "SELECT outcome FROM rh_result_rows WHERE subject_id = 7"));
+  rh_db_close(db);
+  ASSERT_OK(rh_db_open(&db, path, RH_DB_RW));
+  ASSERT_OK(rh_db_migrate(db, NULL, NULL));
+  ASSERT_EQ(0, one_int(db, "SELECT count(*) FROM temp.sqlite_master WHERE name = 'rh_result_rows'"));
+  ASSERT_EQ(1, one_int(db, "SELECT count(*) FROM main.sqlite_master WHERE name = 'rh_result_rows'"));
+  ASSERT_EQ(2, one_int(db, "SELECT count(*) FROM rh_result_rows WHERE run_id = 1"));
+  ASSERT_EQ(1, one_int(db, "SELECT count(*) FROM rh_result_rows WHERE reason = 'old reason'"));
+  rh_db_close(db);
+  unlink(path);
+  return 0;
+}
+
 TEST_IMPL(dates) {
   int64_t d;
   char buf[11];
@@ -144,4 +179,5 @@ TEST_IMPL(dates) {
 TEST_MAIN(TEST_ENTRY(migrate_is_idempotent_and_keeps_rows) TEST_ENTRY(pragmas_in_force)
           TEST_ENTRY(newer_schema_is_refused) TEST_ENTRY(engine_tables_in_any_database)
           TEST_ENTRY(not_a_database) TEST_ENTRY(engine_check_does_not_write_when_current)
+          TEST_ENTRY(runs_stored_before_packing_stay_readable)
           TEST_ENTRY(dates))
