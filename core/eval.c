@@ -61,6 +61,7 @@ typedef struct rh_task {
   int64_t last;        /* last subject fully received: resume point */
   int crashes;
   int grp;             /* its rule list's number in rh_run_group (at dispatch) */
+  uint32_t src;        /* its serial number at dispatch: rh_result_pack.src */
 } rh_task;
 
 /* --jobs: 0 means one worker per CPU, at most 8. */
@@ -147,7 +148,7 @@ struct rh_sup {
   struct dec_row { int pol; int64_t id; int decision; size_t failed, unknown; } *dec;
   int ndec;
   rh_buf dec_text; /* the failed and unknown lists of dec[], NUL-separated */
-  uint32_t task_serial; /* numbers the tasks sent: the high bits of reason ids */
+  uint32_t task_serial; /* numbers the tasks sent (rh_result_pack.src) */
   rh_group *groups;
   int ngroups;
   rh_pol_run *pol;
@@ -275,7 +276,7 @@ static int store_error_rest(rh_sup *s, rh_task *t, const char *reason);
 static int store_errors(rh_sup *s, const int *rule_nos, int n, int64_t id, const char *reason);
 static int store_record(rh_sup *s, int grp, int64_t id, const char *oc, size_t on, const char *detail,
                         size_t dn);
-static int store_records(rh_sup *s, int grp, const rec_ref *r, int n);
+static int store_records(rh_sup *s, int grp, uint32_t src, const rec_ref *r, int n);
 static int grp_for(rh_sup *s, const int *rule_nos, int n);
 
 static void queue_push(rh_sup *s, rh_task *t, int front) {
@@ -333,9 +334,9 @@ static void handle_frame(rh_wk *w, char type, const char *p, size_t n) {
         /* full batches with one statement; the rest of the frame one by one */
         if (nb == PACK_BATCH || (i == k && nb > 0)) {
           int rc = RH_OK;
-          if (nb == PACK_BATCH) rc = store_records(s, w->task->grp, batch, nb);
+          if (nb == PACK_BATCH) rc = store_records(s, w->task->grp, w->task->src, batch, nb);
           else
-            for (int j = 0; j < nb && rc == RH_OK; j++) rc = store_records(s, w->task->grp, &batch[j], 1);
+            for (int j = 0; j < nb && rc == RH_OK; j++) rc = store_records(s, w->task->grp, w->task->src, &batch[j], 1);
           if (rc != RH_OK) {
             if (!s->fatal) sup_fail(s, rh_error_code(), rh_error_last());
             break;
@@ -354,10 +355,12 @@ static void handle_frame(rh_wk *w, char type, const char *p, size_t n) {
         size_t tl;
         const char *text = rh_rd_str(&r, &tl);
         if (r.bad) break;
+        if (w->task == NULL) break;
         sqlite3_stmt *st = s->ins_reason;
         sqlite3_bind_int64(st, 1, s->run_id);
-        sqlite3_bind_int64(st, 2, id);
-        sqlite3_bind_text(st, 3, text, (int)tl, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, w->task->src);
+        sqlite3_bind_int64(st, 3, id);
+        sqlite3_bind_text(st, 4, text, (int)tl, SQLITE_STATIC);
         int rc = sqlite3_step(st);
         sqlite3_reset(st);
         if (rc != SQLITE_DONE) sup_fail(s, rh_db_fail(s->db, "storing a reason"), rh_error_last());
@@ -665,7 +668,8 @@ static void sup_dispatch(rh_sup *s) {
     rc = rc ? rc : rh_fr_u32(&b, (uint32_t)n);
     for (int k = 0; k < n && rc == RH_OK; k++) rc = rh_fr_i64(&b, t->ids->v[k]);
     rc = rc ? rc : rh_fr_u64(&b, (uint64_t)s->o->input_ms);
-    rc = rc ? rc : rh_fr_u32(&b, ++s->task_serial);
+    t->src = ++s->task_serial;
+    rc = rc ? rc : rh_fr_u32(&b, t->src);
     if (rc == RH_OK) {
       rh_fr_end(&b);
       rc = wk_send(w, &b);
@@ -849,7 +853,7 @@ static int decide_record(rh_sup *s, int grp, int64_t id, const char *oc) {
 /* Stores one packed row: the results of group grp's rules for subject id. */
 /* Stores n packed rows of group grp (pointers into a frame): PACK_BATCH of
 ** them with one statement, fewer one by one; then decides their subjects. */
-static int store_records(rh_sup *s, int grp, const rec_ref *r, int n) {
+static int store_records(rh_sup *s, int grp, uint32_t src, const rec_ref *r, int n) {
   if (grp < 0 || grp >= s->ngroups) return rh_error_set(RH_EWORKER, "malformed results from worker");
   long results = 0, errors = 0;
   for (int i = 0; i < n; i++) {
@@ -866,12 +870,13 @@ static int store_records(rh_sup *s, int grp, const rec_ref *r, int n) {
   for (int first = 0; first < n; first += per) {
     for (int k = 0; k < per; k++) {
       const rec_ref *x = &r[first + k];
-      int p = 5 * k;
+      int p = 6 * k;
       sqlite3_bind_int64(st, p + 1, s->run_id);
       sqlite3_bind_int(st, p + 2, grp);
       sqlite3_bind_int64(st, p + 3, x->id);
       sqlite3_bind_text(st, p + 4, x->oc, (int)x->on, SQLITE_STATIC);
       sqlite3_bind_text(st, p + 5, x->detail, (int)x->dn, SQLITE_STATIC);
+      sqlite3_bind_int64(st, p + 6, src);
     }
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
@@ -894,7 +899,7 @@ static int store_records(rh_sup *s, int grp, const rec_ref *r, int n) {
 static int store_record(rh_sup *s, int grp, int64_t id, const char *oc, size_t on, const char *detail,
                         size_t dn) {
   rec_ref r = {id, oc, on, detail, dn};
-  return store_records(s, grp, &r, 1);
+  return store_records(s, grp, 0, &r, 1); /* made here: no text ids */
 }
 
 /* Stores ERROR with reason for the given rules of subject id. */
@@ -1593,8 +1598,8 @@ int rh_eval_run(const rh_eval_opts *oin, rh_eval_stats *stats, rh_eval_print_fn 
   in_txn = 1;
   if ((rc = store_run_header(&s, started, &o, pol_on)) != RH_OK) goto done;
   if (sqlite3_prepare_v3(s.db,
-                         "INSERT INTO rh_result_pack(run_id,grp,subject_id,outcomes,detail) "
-                         "VALUES(?1,?2,?3,?4,?5)",
+                         "INSERT INTO rh_result_pack(run_id,grp,subject_id,outcomes,detail,src) "
+                         "VALUES(?1,?2,?3,?4,?5,?6)",
                          -1, SQLITE_PREPARE_PERSISTENT, &s.ins, NULL) != SQLITE_OK ||
       sqlite3_prepare_v3(s.db, "INSERT INTO rh_run_group(run_id,grp,k,rule_no) VALUES(?1,?2,?3,?4)", -1,
                          SQLITE_PREPARE_PERSISTENT, &s.ins_grp, NULL) != SQLITE_OK ||
@@ -1602,7 +1607,7 @@ int rh_eval_run(const rh_eval_opts *oin, rh_eval_stats *stats, rh_eval_print_fn 
                          "INSERT INTO rh_decision(run_id,policy_no,subject_id,decision,failed,unknown) "
                          "VALUES(?1,?2,?3,?4,?5,?6)",
                          -1, SQLITE_PREPARE_PERSISTENT, &s.ins_dec, NULL) != SQLITE_OK ||
-      sqlite3_prepare_v3(s.db, "INSERT OR IGNORE INTO rh_run_reason(run_id,id,text) VALUES(?1,?2,?3)", -1,
+      sqlite3_prepare_v3(s.db, "INSERT OR IGNORE INTO rh_run_reason(run_id,src,id,text) VALUES(?1,?2,?3,?4)", -1,
                          SQLITE_PREPARE_PERSISTENT, &s.ins_reason, NULL) != SQLITE_OK) {
     rc = rh_db_fail(s.db, "preparing result storage");
     goto done;
@@ -1614,8 +1619,8 @@ int rh_eval_run(const rh_eval_opts *oin, rh_eval_stats *stats, rh_eval_print_fn 
     int prc = bq.data ? sqlite3_prepare_v3(s.db, bq.data, -1, SQLITE_PREPARE_PERSISTENT, &s.ins_dec_batch, NULL)
                       : SQLITE_NOMEM;
     rh_buf_reset(&bq);
-    rh_buf_adds(&bq, "INSERT INTO rh_result_pack(run_id,grp,subject_id,outcomes,detail) VALUES");
-    for (int k = 0; k < PACK_BATCH; k++) rh_buf_adds(&bq, k ? ",(?,?,?,?,?)" : "(?,?,?,?,?)");
+    rh_buf_adds(&bq, "INSERT INTO rh_result_pack(run_id,grp,subject_id,outcomes,detail,src) VALUES");
+    for (int k = 0; k < PACK_BATCH; k++) rh_buf_adds(&bq, k ? ",(?,?,?,?,?,?)" : "(?,?,?,?,?,?)");
     if (prc == SQLITE_OK)
       prc = bq.data ? sqlite3_prepare_v3(s.db, bq.data, -1, SQLITE_PREPARE_PERSISTENT, &s.ins_pack_batch, NULL)
                     : SQLITE_NOMEM;

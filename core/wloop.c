@@ -50,10 +50,11 @@ typedef struct {
 } wrule;
 
 /* Reasons that repeat ("不是规模以上企业", "专业对口实习0人,少于2人") and
-** values objects that repeat ({"above_scale":0}) are stored once per run: the second time a text is seen it gets an id (the
-** task's serial number << 24 | a counter), an S frame tells the supervisor
-** the text (rh_run_reason), and records carry the id instead.  On a run of
-** the bench workload that is two thirds of the bytes a run writes. */
+** values objects that repeat ({"above_scale":0}) are stored once per run:
+** the second time a text is seen it gets an id (a counter of the task), an S
+** frame tells the supervisor the text (rh_run_reason, keyed by the task's
+** serial number, which the rows carry as src), and records carry the small
+** id instead.  On the bench workload that halves the bytes a run writes. */
 #define INTERN_MIN 8          /* shorter texts are cheaper written out */
 #define INTERN_MAX 65536      /* distinct texts remembered per task */
 
@@ -609,8 +610,8 @@ static int64_t intern(wloop *w, const char *s, size_t n) {
     return 0;
   }
   if (e->id == 0) {
-    if (b->next_local >= (1u << 24) - 1) return 0;
-    e->id = (w->src << 24) | (int64_t)++b->next_local;
+    if (b->next_local >= INT32_MAX) return 0;
+    e->id = (int64_t)++b->next_local; /* per task: the rows carry the task (src) */
     if (b->strs.len == 0 && rh_buf_put(&b->strs, "\0\0\0\0", 4) != RH_OK) oom(w->L);
     if (rh_fr_i64(&b->strs, e->id) != RH_OK || rh_fr_str(&b->strs, s, n) != RH_OK) oom(w->L);
     b->nstrs++;
@@ -744,7 +745,7 @@ int rh__host_run(lua_State *L) {
   w.mem = field_int(L, 5, "mem");
   w.input_ms = field_int(L, 5, "input_ms");
   w.src = field_int(L, 5, "src");
-  if (w.src < 0 || w.src >= (INT64_C(1) << 28)) w.src = 0;
+  if (w.src < 0) w.src = 0;
   lua_getfield(L, 5, "flush_each");
   w.flush_each = lua_toboolean(L, -1);
   lua_pop(L, 1);

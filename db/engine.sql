@@ -81,15 +81,17 @@ CREATE TABLE IF NOT EXISTS rh_result_pack(
   grp        INTEGER NOT NULL,
   subject_id INTEGER NOT NULL,            -- 0 for the city
   outcomes   TEXT NOT NULL,
-  detail     TEXT NOT NULL
+  detail     TEXT NOT NULL,
+  src        INTEGER NOT NULL             -- the task that made the row: its texts in rh_run_reason
 );
 -- Reason texts and values objects that repeat within a run, stored once:
 -- detail holds the id (a JSON integer) where the text would be.
 CREATE TABLE IF NOT EXISTS rh_run_reason(
   run_id INTEGER NOT NULL,
+  src    INTEGER NOT NULL,                -- the task (rh_result_pack.src)
   id     INTEGER NOT NULL,
   text   TEXT NOT NULL,
-  PRIMARY KEY(run_id, id)
+  PRIMARY KEY(run_id, src, id)
 ) WITHOUT ROWID;
 -- Runs stored before packing (one row per rule and subject) stay readable
 -- through rh_result_rows; nothing writes here any more.
@@ -110,11 +112,11 @@ CREATE VIEW IF NOT EXISTS rh_result_rows(rid, run_id, rule_no, subject_id, outco
   SELECT p.rowid, p.run_id, g.rule_no, p.subject_id, unicode(substr(p.outcomes, g.k + 1, 1)) - 48,
          CASE WHEN json_type(p.detail, '$[' || g.k || '][0]') = 'integer'
            THEN (SELECT t.text FROM rh_run_reason t
-                 WHERE t.run_id = p.run_id AND t.id = json_extract(p.detail, '$[' || g.k || '][0]'))
+                 WHERE t.run_id = p.run_id AND t.src = p.src AND t.id = json_extract(p.detail, '$[' || g.k || '][0]'))
            ELSE json_extract(p.detail, '$[' || g.k || '][0]') END,
          CASE WHEN json_type(p.detail, '$[' || g.k || '][1]') = 'integer'
            THEN (SELECT t.text FROM rh_run_reason t
-                 WHERE t.run_id = p.run_id AND t.id = json_extract(p.detail, '$[' || g.k || '][1]'))
+                 WHERE t.run_id = p.run_id AND t.src = p.src AND t.id = json_extract(p.detail, '$[' || g.k || '][1]'))
            ELSE json_extract(p.detail, '$[' || g.k || '][1]') END
   FROM rh_result_pack p JOIN rh_run_group g ON g.run_id = p.run_id AND g.grp = p.grp
   WHERE substr(p.outcomes, g.k + 1, 1) <> '0';
