@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct {
   char *data;
@@ -20,7 +21,8 @@ int rh_buf_add(rh_buf *b, const void *p, size_t n);
 /* rh_buf_add for the hot paths (wloop.c): small appends inline. */
 static inline int rh_buf_put(rh_buf *b, const void *p, size_t n) {
   if (b->cap - b->len <= n) return rh_buf_add(b, p, n); /* room for the NUL too */
-  for (size_t i = 0; i < n; i++) b->data[b->len + i] = ((const char *)p)[i];
+  if (n > 8) memcpy(b->data + b->len, p, n);
+  else for (size_t i = 0; i < n; i++) b->data[b->len + i] = ((const char *)p)[i];
   b->len += n;
   b->data[b->len] = '\0';
   return 0;
