@@ -88,6 +88,10 @@ int rh_db_open(sqlite3 **out, const char *path, int flags) {
     return RH_EDB;
   }
   if (!(flags & RH_DB_RO)) {
+    /* WAL, also for a database another tool made: the workers read while
+    ** the supervisor writes a run, and in a rollback journal the writer's
+    ** first cache spill would wait for the readers' locks while the readers
+    ** wait for the supervisor to drain their pipes (tried: it hangs). */
     if (rh_db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;") != RH_OK) {
       sqlite3_close_v2(db);
       return RH_EDB;
