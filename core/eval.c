@@ -755,10 +755,9 @@ static int grp_for(rh_sup *s, const int *rule_nos, int n) {
 }
 
 static void names_add(id_names *a, const char *id);
-static void names_join(id_names *a, rh_buf *b);
 static int cmp_str(const void *a, const void *b);
 
-/* Appends the sorted, comma-separated ids and a NUL (as names_join). */
+/* Appends the sorted, comma-separated ids and a NUL. */
 static int names_append(id_names *a, rh_buf *b) {
   qsort(a->ids, (size_t)a->n, sizeof *a->ids, cmp_str);
   for (int i = 0; i < a->n; i++)
@@ -1114,15 +1113,6 @@ static int cmp_str(const void *a, const void *b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static void names_join(id_names *a, rh_buf *b) {
-  qsort(a->ids, (size_t)a->n, sizeof *a->ids, cmp_str);
-  rh_buf_reset(b);
-  rh_buf_add(b, "", 0);
-  for (int i = 0; i < a->n; i++) {
-    if (i) rh_buf_adds(b, ",");
-    rh_buf_adds(b, a->ids[i]);
-  }
-}
 
 /* Decides policy pol_no for every subject in scope.  Only FAIL, UNKNOWN and
 ** ERROR rows are read: a subject with none of them gets the positive answer. */
@@ -1132,30 +1122,41 @@ static int decide_policy(rh_sup *s, int pol_no, int run_pol_no, const id_set *sc
   char col[80];
   snprintf(col, sizeof col, "%s_id", p->subject);
   int parts = 0, rc = RH_OK;
-  /* The run's packed rows (a rowid range), unpacked for this policy's rules;
-  ** outcomes other than PASS and N/A only. */
-#define BAD_ROWS                                                                    \
-  "FROM rh_result_pack r JOIN rh_run_group g ON g.run_id=r.run_id AND g.grp=r.grp "  \
-  "%s WHERE r.rowid BETWEEN ?2 AND ?3 AND r.run_id=?1 AND g.rule_no=%d "            \
-  "AND substr(r.outcomes, g.k + 1, 1) NOT IN ('0','1','3')"
-  rh_buf_adds(&sql, "SELECT sid, rule_no, outcome FROM (");
-  for (int i = 0; i < s->rs->nrules; i++) {
-    const rh_rule_info *r = &s->rs->rules[i];
-    if (!s->rule_on[i] || !in_list(r->id, (const char **)p->rules, p->nrules)) continue;
-    if (parts++) rh_buf_adds(&sql, " UNION ALL ");
-    char join[256];
-    if (strcmp(r->subject, p->subject) == 0) {
-      rh_buf_adds(&sql, "SELECT r.subject_id AS sid, g.rule_no, unicode(substr(r.outcomes, g.k + 1, 1)) - 48 AS outcome ");
-      join[0] = '\0';
-    } else {
-      rh_buf_printf(&sql, "SELECT t.\"%s\" AS sid, g.rule_no, unicode(substr(r.outcomes, g.k + 1, 1)) - 48 AS outcome ", col);
-      snprintf(join, sizeof join, "JOIN \"%s\" t ON t.id = r.subject_id", r->subject);
+  /* The run's packed rows (a rowid range) of each rule group that holds some
+  ** of this policy's rules: one scan per group (not per rule), only rows
+  ** where one of those rules is not PASS or N/A, ordered by the subject the
+  ** policy decides (a row of a rolled-up table gives its parent's id). */
+  int ng = s->ngroups;
+  int *npos = calloc((size_t)ng + 1, sizeof *npos);
+  int (*pos)[64] = calloc((size_t)ng + 1, sizeof *pos);
+  if (npos == NULL || pos == NULL) {
+    free(npos);
+    free(pos);
+    return rh_error_set(RH_ENOMEM, "out of memory");
+  }
+  rh_buf_adds(&sql, "SELECT sid, grp, outcomes FROM (");
+  for (int g = 0; g < ng; g++) {
+    const rh_group *gr = &s->groups[g];
+    for (int k = 0; k < gr->n; k++) {
+      const rh_rule_info *r = &s->rs->rules[gr->rule_nos[k]];
+      if (s->rule_on[gr->rule_nos[k]] && in_list(r->id, (const char **)p->rules, p->nrules))
+        pos[g][npos[g]++] = k;
     }
-    rh_buf_printf(&sql, BAD_ROWS, join, i);
+    if (npos[g] == 0) continue;
+    const char *subject = s->rs->rules[gr->rule_nos[0]].subject;
+    if (parts++) rh_buf_adds(&sql, " UNION ALL ");
+    if (strcmp(subject, p->subject) == 0)
+      rh_buf_adds(&sql, "SELECT r.subject_id AS sid, r.grp, r.outcomes FROM rh_result_pack r ");
+    else
+      rh_buf_printf(&sql, "SELECT t.\"%s\" AS sid, r.grp, r.outcomes FROM rh_result_pack r "
+                          "JOIN \"%s\" t ON t.id = r.subject_id ", col, subject);
+    rh_buf_printf(&sql, "WHERE r.rowid BETWEEN ?2 AND ?3 AND r.run_id=?1 AND r.grp=%d AND (", g);
+    for (int j = 0; j < npos[g]; j++)
+      rh_buf_printf(&sql, "%ssubstr(r.outcomes, %d, 1) NOT IN ('0','1','3')", j ? " OR " : "", pos[g][j] + 1);
+    rh_buf_adds(&sql, ")");
   }
   rh_buf_adds(&sql, ") ORDER BY sid");
-  sqlite3_stmt *bad = NULL, *subj = NULL, *ins = NULL;
-  rh_buf failed = RH_BUF_INIT, unknown = RH_BUF_INIT;
+  sqlite3_stmt *bad = NULL, *subj = NULL;
   if (parts == 0) goto done;
   if (sqlite3_prepare_v2(s->db, sql.data, -1, &bad, NULL) != SQLITE_OK) {
     rc = rh_db_fail(s->db, p->name);
@@ -1166,11 +1167,7 @@ static int decide_policy(rh_sup *s, int pol_no, int run_pol_no, const id_set *sc
   sqlite3_bind_int64(bad, 3, s->any_row ? s->last_rowid : 0);
   char q[256];
   snprintf(q, sizeof q, "SELECT id FROM \"%s\" ORDER BY id", p->subject);
-  if (sqlite3_prepare_v2(s->db, q, -1, &subj, NULL) != SQLITE_OK ||
-      sqlite3_prepare_v2(s->db,
-                         "INSERT INTO rh_decision(run_id,policy_no,subject_id,decision,failed,unknown) "
-                         "VALUES(?1,?2,?3,?4,?5,?6)",
-                         -1, &ins, NULL) != SQLITE_OK) {
+  if (sqlite3_prepare_v2(s->db, q, -1, &subj, NULL) != SQLITE_OK) {
     rc = rh_db_fail(s->db, p->name);
     goto done;
   }
@@ -1186,32 +1183,41 @@ static int decide_policy(rh_sup *s, int pol_no, int run_pol_no, const id_set *sc
     while (have_bad && sqlite3_column_type(bad, 0) == SQLITE_NULL)
       have_bad = sqlite3_step(bad) == SQLITE_ROW;
     while (have_bad && sqlite3_column_int64(bad, 0) == id) {
-      const char *rid = s->rs->rules[sqlite3_column_int(bad, 1)].id;
-      int oc = sqlite3_column_int(bad, 2);
-      if (oc == OC_FAIL) names_add(&fa, rid);
-      else if (oc == OC_UNKNOWN || oc == OC_ERROR) names_add(&un, rid);
+      int g = sqlite3_column_int(bad, 1);
+      const char *oc = (const char *)sqlite3_column_text(bad, 2);
+      int on = sqlite3_column_bytes(bad, 2);
+      for (int j = 0; g >= 0 && g < ng && oc && j < npos[g]; j++) {
+        int at = pos[g][j];
+        if (at >= on) continue;
+        const char *rid = s->rs->rules[s->groups[g].rule_nos[at]].id;
+        if (oc[at] == '0' + OC_FAIL) names_add(&fa, rid);
+        else if (oc[at] == '0' + OC_UNKNOWN || oc[at] == '0' + OC_ERROR) names_add(&un, rid);
+      }
       have_bad = sqlite3_step(bad) == SQLITE_ROW;
     }
-    names_join(&fa, &failed);
-    names_join(&un, &unknown);
-    int decision = fa.n ? 2 : un.n ? 3 : 1;
-    sqlite3_bind_int64(ins, 1, s->run_id);
-    sqlite3_bind_int(ins, 2, run_pol_no);
-    sqlite3_bind_int64(ins, 3, id);
-    sqlite3_bind_int(ins, 4, decision);
-    sqlite3_bind_text(ins, 5, failed.data, (int)failed.len, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 6, unknown.data, (int)unknown.len, SQLITE_STATIC);
-    if (sqlite3_step(ins) != SQLITE_DONE) rc = rh_db_fail(s->db, "storing a decision");
-    sqlite3_reset(ins);
+    /* stored with the batches of decide_record (flush_decisions) */
+    if (s->dec == NULL && (s->dec = malloc(DEC_BATCH * sizeof *s->dec)) == NULL) {
+      rc = rh_error_set(RH_ENOMEM, "out of memory");
+      break;
+    }
+    struct dec_row *d = &s->dec[s->ndec];
+    d->pol = run_pol_no;
+    d->id = id;
+    d->decision = fa.n ? 2 : un.n ? 3 : 1;
+    d->failed = s->dec_text.len;
+    if (names_append(&fa, &s->dec_text) != RH_OK) rc = rh_error_set(RH_ENOMEM, "out of memory");
+    d->unknown = s->dec_text.len;
+    if (rc == RH_OK && names_append(&un, &s->dec_text) != RH_OK) rc = rh_error_set(RH_ENOMEM, "out of memory");
+    if (rc == RH_OK && ++s->ndec == DEC_BATCH) rc = flush_decisions(s);
     (*count)++;
   }
+  if (rc == RH_OK) rc = flush_decisions(s);
 done:
   sqlite3_finalize(bad);
   sqlite3_finalize(subj);
-  sqlite3_finalize(ins);
+  free(npos);
+  free(pos);
   rh_buf_free(&sql);
-  rh_buf_free(&failed);
-  rh_buf_free(&unknown);
   return rc;
 }
 
