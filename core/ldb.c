@@ -241,34 +241,20 @@ void rh_ldb_push_col(lua_State *L, sqlite3_stmt *st, int i) {
 ** connection's own deadline is restored afterwards.  Errors raise
 ** "sql: message". */
 static int stmt_next(lua_State *L) {
-  rh_lstmt *s = check_stmt(L, 1);
+  check_stmt(L, 1);
   lua_Integer ms = luaL_optinteger(L, 2, 0);
-  uint64_t saved = s->conn->deadline_ns;
-  if (ms > 0) s->conn->deadline_ns = uv_hrtime() + (uint64_t)ms * 1000000u;
-  int rc = sqlite3_step(s->st);
-  s->conn->deadline_ns = saved;
-  if (rc == SQLITE_DONE) {
+  int64_t key;
+  int has_key;
+  int rc = rh_ldb_next(L, 1, ms, &key, &has_key);
+  if (rc < 0) return lua_error(L);
+  if (rc == 0) {
     lua_pushnil(L);
     return 1;
   }
-  if (rc != SQLITE_ROW) {
-    sqlite3 *db = sqlite3_db_handle(s->st);
-    if (rc == SQLITE_INTERRUPT) return luaL_error(L, "input query ran past its time limit");
-    return luaL_error(L, "sql: %s", sqlite3_errmsg(db));
-  }
-  if (s->max_rows && ++s->rows > s->max_rows)
-    return luaL_error(L, "input returned more than %I rows", (lua_Integer)s->max_rows);
-  if (s->ncol > 0) rh_ldb_push_col(L, s->st, 0);
+  sqlite3_stmt *st = ((rh_lstmt *)lua_touserdata(L, 1))->st;
+  if (sqlite3_column_count(st) > 0) rh_ldb_push_col(L, st, 0); /* the key as it is, any type */
   else lua_pushnil(L);
-  lua_getiuservalue(L, 1, 2); /* names */
-  lua_createtable(L, 0, s->ncol);
-  for (int i = 0; i < s->ncol; i++) {
-    if (sqlite3_column_type(s->st, i) == SQLITE_NULL) continue;
-    lua_rawgeti(L, -2, i + 1);
-    rh_ldb_push_col(L, s->st, i);
-    lua_rawset(L, -3);
-  }
-  lua_remove(L, -2); /* key row */
+  lua_insert(L, -2); /* key row */
   return 2;
 }
 

@@ -647,6 +647,16 @@ static void flush(wloop *w) {
   w->last_flush = uv_hrtime();
 }
 
+/* Writes a reason (as a JSON string) or a values object (JSON already): its
+** id when the text repeats, else the text, or null when there is none. */
+static int put_text(wloop *w, rh_buf *o, const rh_buf *t, int is_reason) {
+  if (t->len == 0) return rh_buf_adds(o, "null");
+  int64_t id = intern(w, t->data, t->len);
+  char num[24];
+  if (id) return rh_buf_put(o, num, int_text(num, (lua_Integer)id));
+  return is_reason ? put_reason(o, t->data, t->len) : rh_buf_put(o, t->data, t->len);
+}
+
 /* Evaluates every rule of the group on subject id: its row is the table at
 ** row_idx (the city), or the subject statement's current row (row_idx 0). */
 static void one(wloop *w, int64_t id, int row_idx, int city) {
@@ -683,22 +693,9 @@ static void one(wloop *w, int64_t id, int row_idx, int city) {
     }
     o->data[oc_at + (size_t)k] = (char)('0' + code);
     int rc = rh_buf_put(o, k ? ",[" : "[", k ? 2 : 1);
-    if (rc == RH_OK) {
-      int64_t rid = w->b->reason.len ? intern(w, w->b->reason.data, w->b->reason.len) : 0;
-      char num[24];
-      if (rid) rc = rh_buf_put(o, num, int_text(num, (lua_Integer)rid));
-      else if (w->b->reason.len) rc = put_reason(o, w->b->reason.data, w->b->reason.len);
-      else rc = rh_buf_adds(o, "null");
-    }
+    if (rc == RH_OK) rc = put_text(w, o, &w->b->reason, 1);
     if (rc == RH_OK) rc = rh_buf_put(o, ",", 1);
-    if (rc == RH_OK) {
-      /* a values object that repeats ({"above_scale":0}) is stored once too */
-      int64_t vid = w->b->vals.len ? intern(w, w->b->vals.data, w->b->vals.len) : 0;
-      char num[24];
-      if (vid) rc = rh_buf_put(o, num, int_text(num, (lua_Integer)vid));
-      else if (w->b->vals.len) rc = rh_buf_put(o, w->b->vals.data, w->b->vals.len);
-      else rc = rh_buf_adds(o, "null");
-    }
+    if (rc == RH_OK) rc = put_text(w, o, &w->b->vals, 0);
     if (rc == RH_OK) rc = rh_buf_put(o, "]", 1);
     if (rc != RH_OK) oom(L);
     w->count++;
