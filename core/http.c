@@ -193,6 +193,27 @@ static void send_db_error(rh_srv *s, hreq *req, const char *what) {
              sqlite3_errmsg(s->ro));
 }
 
+/* A page of a stored run's decisions or results: {run, KEY: items, limit,
+** offset}, or the database error that cut the reading short (rc is the
+** last sqlite3_step).  Takes run and items. */
+static void send_page(rh_srv *s, hreq *req, int rc, json_t *run, const char *key, json_t *items,
+                      long long limit, long long offset) {
+  if (rc != SQLITE_DONE) {
+    json_decref(run);
+    json_decref(items);
+    char what[64];
+    snprintf(what, sizeof what, "reading %s", key);
+    send_db_error(s, req, what);
+    return;
+  }
+  json_t *o = json_object();
+  json_object_set_new(o, "run", run);
+  json_object_set_new(o, key, items);
+  json_object_set_new(o, "limit", json_integer(limit));
+  json_object_set_new(o, "offset", json_integer(offset));
+  send_json(s, req, 200, o);
+}
+
 /* ---- request parsing ------------------------------------------------------ */
 
 static int hexval(char c) {
@@ -583,18 +604,7 @@ static void h_run_decisions(rh_srv *s, hreq *req, long long id) {
     json_array_append_new(items, d);
   }
   sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) {
-    json_decref(run);
-    json_decref(items);
-    send_db_error(s, req, "reading decisions");
-    return;
-  }
-  json_t *o = json_object();
-  json_object_set_new(o, "run", run);
-  json_object_set_new(o, "decisions", items);
-  json_object_set_new(o, "limit", json_integer(a.limit));
-  json_object_set_new(o, "offset", json_integer(a.offset));
-  send_json(s, req, 200, o);
+  send_page(s, req, rc, run, "decisions", items, a.limit, a.offset);
 }
 
 static const char *OUTCOMES[] = {"PASS", "FAIL", "N/A", "UNKNOWN", "ERROR", "MET",
@@ -678,18 +688,7 @@ static void h_run_results(rh_srv *s, hreq *req, long long id) {
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) json_array_append_new(items, result_json(st));
   sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) {
-    json_decref(run);
-    json_decref(items);
-    send_db_error(s, req, "reading results");
-    return;
-  }
-  json_t *o = json_object();
-  json_object_set_new(o, "run", run);
-  json_object_set_new(o, "results", items);
-  json_object_set_new(o, "limit", json_integer(a.limit));
-  json_object_set_new(o, "offset", json_integer(a.offset));
-  send_json(s, req, 200, o);
+  send_page(s, req, rc, run, "results", items, a.limit, a.offset);
 }
 
 /* The newest run id found by sql (bound: kind, id); 0 if none. */

@@ -258,6 +258,19 @@ static int stmt_next(lua_State *L) {
   return 2;
 }
 
+int rh_ldb_key(sqlite3_stmt *st, int i, int64_t *key) {
+  int t = sqlite3_column_type(st, i);
+  if (t == SQLITE_INTEGER) {
+    *key = sqlite3_column_int64(st, i);
+    return 1;
+  }
+  if (t != SQLITE_FLOAT) return 0;
+  double d = sqlite3_column_double(st, i);
+  if (!(d >= -9.2e18 && d <= 9.2e18 && d == (double)(int64_t)d)) return 0;
+  *key = (int64_t)d;
+  return 1;
+}
+
 int rh_ldb_next(lua_State *L, int idx, int64_t ms, int64_t *key, int *has_key) {
   rh_lstmt *s = luaL_checkudata(L, idx, STMT_MT);
   if (s->st == NULL) {
@@ -278,20 +291,8 @@ int rh_ldb_next(lua_State *L, int idx, int64_t ms, int64_t *key, int *has_key) {
     lua_pushfstring(L, "input returned more than %I rows", (lua_Integer)s->max_rows);
     return -1;
   }
-  /* As math.tointeger would: an integral float is a key too. */
-  int kt = s->ncol > 0 ? sqlite3_column_type(s->st, 0) : SQLITE_NULL;
-  *has_key = 0;
   *key = 0;
-  if (kt == SQLITE_INTEGER) {
-    *has_key = 1;
-    *key = sqlite3_column_int64(s->st, 0);
-  } else if (kt == SQLITE_FLOAT) {
-    double d = sqlite3_column_double(s->st, 0);
-    if (d >= -9.2e18 && d <= 9.2e18 && d == (double)(int64_t)d) {
-      *has_key = 1;
-      *key = (int64_t)d;
-    }
-  }
+  *has_key = s->ncol > 0 && rh_ldb_key(s->st, 0, key);
   idx = lua_absindex(L, idx);
   lua_getiuservalue(L, idx, 2); /* names */
   lua_createtable(L, 0, s->ncol);

@@ -26,6 +26,9 @@ int rh_ldb_next(lua_State *L, int idx, int64_t ms, int64_t *key, int *has_key);
 
 /* The statement userdata at idx: its sqlite3_stmt (NULL once closed). */
 sqlite3_stmt *rh_ldb_stmt(lua_State *L, int idx);
+/* Column i of st's current row as a subject id: an integer, or a float with
+** an integral value (as math.tointeger would take it).  0 when it is not one. */
+int rh_ldb_key(sqlite3_stmt *st, int i, int64_t *key);
 /* Where the statement userdata at idx keeps its sqlite3_stmt (NULL once
 ** closed): stable while the userdata lives, read without a type check. */
 sqlite3_stmt **rh_ldb_stmt_slot(lua_State *L, int idx);

@@ -855,18 +855,9 @@ int rh__host_run(lua_State *L) {
       int rc = sqlite3_step(sst);
       if (rc == SQLITE_DONE) break;
       if (rc != SQLITE_ROW) return luaL_error(L, "sql: %s", sqlite3_errmsg(sqlite3_db_handle(sst)));
-      /* the id comes first (worker.lua selects it so), as the inputs' keys */
-      int t = sqlite3_column_type(sst, 0);
+      /* the id comes first (worker.lua selects it so), read as the inputs' keys */
       int64_t id;
-      if (t == SQLITE_INTEGER) {
-        id = sqlite3_column_int64(sst, 0);
-      } else if (t == SQLITE_FLOAT) {
-        double d = sqlite3_column_double(sst, 0);
-        if (!(d >= -9.2e18 && d <= 9.2e18 && d == (double)(int64_t)d)) continue;
-        id = (int64_t)d;
-      } else {
-        continue;
-      }
+      if (!rh_ldb_key(sst, 0, &id)) continue;
       rv->valid = 1;
       one(&w, id, 0, 0);
       rv->valid = 0;
