@@ -11,14 +11,99 @@
 #include "rh.h"
 #include "worker.h"
 
-/* The allocator contract of lua_Alloc: osz is a type tag when p is NULL;
-** shrinking never fails (Lua relies on it); growth past vm->limit fails, which
-** Lua turns into LUA_ERRMEM after one emergency collection. */
+/* ---- memory -------------------------------------------------------------- */
+
+/* Small blocks (tables, strings, closures: nearly everything a rule makes)
+** come from per-state free lists carved out of 64 KiB slabs.  A rule call
+** allocates and the collector frees a dozen such blocks per subject, and
+** glibc's malloc/free cost ten times a free-list push or pop there (its
+** per-thread cache overflows when a sweep frees thousands at once).  Slabs
+** are kept until the state is closed: a worker's peak is bounded by its
+** memory cap anyway.  Under AddressSanitizer free blocks are poisoned, so a
+** use after free inside a slab is still reported. */
+#define POOL_STEP 16 /* the alignment malloc gives, which Lua relies on */
+#define POOL_MAX (RH_VM_POOL_CLASSES * POOL_STEP)
+#define SLAB_BYTES (64u * 1024u)
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+struct rh_slab {
+  struct rh_slab *next;
+  /* blocks follow, POOL_STEP-aligned */
+};
+#define SLAB_HEAD ((sizeof(struct rh_slab) + POOL_STEP - 1) / POOL_STEP * POOL_STEP)
+
+static size_t pool_class(size_t n) { return (n + POOL_STEP - 1) / POOL_STEP - 1; }
+
+static void *pool_get(rh_vm *vm, size_t n) {
+  size_t c = pool_class(n), sz = (c + 1) * POOL_STEP;
+  void *b = vm->free_[c];
+  if (b != NULL) {
+    UNPOISON(b, sizeof(void *));
+    vm->free_[c] = *(void **)b;
+    UNPOISON(b, sz);
+    return b;
+  }
+  if (vm->bump_left < sz) {
+    /* The rest of the old slab is too small for this class: hand it out to
+    ** the smaller classes' lists rather than waste it. */
+    while (vm->bump_left >= POOL_STEP) {
+      size_t k = vm->bump_left > POOL_MAX ? pool_class(POOL_MAX) : vm->bump_left / POOL_STEP - 1;
+      void *r = vm->bump;
+      vm->bump += (k + 1) * POOL_STEP;
+      vm->bump_left -= (k + 1) * POOL_STEP;
+      UNPOISON(r, sizeof(void *));
+      *(void **)r = vm->free_[k];
+      POISON(r, (k + 1) * POOL_STEP);
+      vm->free_[k] = r;
+    }
+    struct rh_slab *sl = malloc(SLAB_BYTES);
+    if (sl == NULL) return NULL;
+    sl->next = vm->slabs;
+    vm->slabs = sl;
+    vm->bump = (char *)sl + SLAB_HEAD;
+    vm->bump_left = SLAB_BYTES - SLAB_HEAD;
+    POISON(vm->bump, vm->bump_left);
+  }
+  b = vm->bump;
+  vm->bump += sz;
+  vm->bump_left -= sz;
+  UNPOISON(b, sz);
+  return b;
+}
+
+static void pool_put(rh_vm *vm, void *b, size_t n) {
+  size_t c = pool_class(n);
+  POISON(b, (c + 1) * POOL_STEP);
+  UNPOISON(b, sizeof(void *));
+  *(void **)b = vm->free_[c];
+  POISON(b, sizeof(void *));
+  vm->free_[c] = b;
+}
+
+static void *block_new(rh_vm *vm, size_t n) { return n <= POOL_MAX ? pool_get(vm, n) : malloc(n); }
+
+static void block_free(rh_vm *vm, void *p, size_t n) {
+  if (n <= POOL_MAX) pool_put(vm, p, n);
+  else free(p);
+}
+
+/* The allocator contract of lua_Alloc: osz is a type tag when p is NULL, else
+** the size the block was given, which says where it came from (a pool class
+** or malloc); shrinking never fails (Lua relies on it); growth past vm->limit
+** fails, which Lua turns into LUA_ERRMEM after one emergency collection. */
 static void *vm_alloc(void *ud, void *p, size_t osz, size_t nsz) {
   rh_vm *vm = ud;
   if (p == NULL) osz = 0;
   if (nsz == 0) {
-    free(p);
+    if (p != NULL) block_free(vm, p, osz);
     vm->used -= osz;
     return NULL;
   }
@@ -26,7 +111,31 @@ static void *vm_alloc(void *ud, void *p, size_t osz, size_t nsz) {
     if (vm->tripped == RH_VM_OK) vm->tripped = RH_VM_MEMORY;
     return NULL;
   }
-  void *q = realloc(p, nsz);
+  void *q;
+  if (p == NULL) {
+    q = block_new(vm, nsz);
+  } else if (osz <= POOL_MAX && nsz <= POOL_MAX && pool_class(osz) == pool_class(nsz)) {
+    q = p; /* the block already has room */
+  } else if (osz > POOL_MAX && nsz > POOL_MAX) {
+    q = realloc(p, nsz);
+  } else {
+    q = block_new(vm, nsz);
+    if (q == NULL && nsz < osz) {
+      /* A shrink that found no new block keeps the old one, which is big
+      ** enough.  A malloc'd block cut to a class size is from then on
+      ** pooled and is not freed before exit: rare (no memory for a slab)
+      ** and bounded. */
+      if (osz <= POOL_MAX) q = p;
+      else q = realloc(p, (pool_class(nsz) + 1) * POOL_STEP);
+      if (q == NULL) return NULL;
+      vm->used = vm->used - osz + nsz;
+      return q;
+    }
+    if (q != NULL) {
+      memcpy(q, p, osz < nsz ? osz : nsz);
+      block_free(vm, p, osz);
+    }
+  }
   if (q == NULL) return NULL;
   vm->used = vm->used - osz + nsz;
   return q;
@@ -59,6 +168,12 @@ int rh_vm_new(rh_vm **out, size_t hard_limit) {
 void rh_vm_free(rh_vm *vm) {
   if (vm == NULL) return;
   if (vm->L) lua_close(vm->L);
+  while (vm->slabs) {
+    struct rh_slab *next = vm->slabs->next;
+    UNPOISON(vm->slabs, SLAB_BYTES);
+    free(vm->slabs);
+    vm->slabs = next;
+  }
   free(vm);
 }
 

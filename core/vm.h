@@ -12,6 +12,8 @@
 
 #include "util.h"
 
+#define RH_VM_POOL_CLASSES 16
+
 typedef struct rh_vm {
   lua_State *L;
   size_t used;          /* bytes the state holds now */
@@ -23,6 +25,10 @@ typedef struct rh_vm {
   int tripped;          /* why the current call was stopped: RH_VM_* */
   uint64_t call_start_ns;        /* when the current limited call began */
   volatile int hooked;           /* the budget hook is installed (see vm.c) */
+  void *free_[RH_VM_POOL_CLASSES]; /* small-block free lists, by size class (vm.c) */
+  char *bump;                    /* the unused rest of the newest slab */
+  size_t bump_left;
+  struct rh_slab *slabs;         /* every slab, freed with the state */
 } rh_vm;
 
 #define RH_VM_OK 0
