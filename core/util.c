@@ -57,6 +57,19 @@ int rh_buf_json_str(rh_buf *b, const char *s, size_t n) {
   b->data[b->len++] = '"';
   size_t run = 0; /* start of the bytes copied as they are */
   for (size_t i = 0; i < n; i++) {
+    /* Eight bytes at a time while none needs escaping (no control byte,
+    ** quote or backslash): the usual key or reason. */
+    while (i + 8 <= n) {
+      uint64_t w;
+      memcpy(&w, s + i, 8);
+      const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+      uint64_t lt20 = (w - ones * 0x20) & ~w;
+      uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+      uint64_t eq = ((q - ones) & ~q) | ((bs - ones) & ~bs);
+      if ((lt20 | eq) & high) break;
+      i += 8;
+    }
+    if (i >= n) break;
     unsigned char c = (unsigned char)s[i];
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     if (i > run && rh_buf_add(b, s + run, i - run) != RH_OK) return RH_ENOMEM;

@@ -10,7 +10,8 @@
 ** rule views, parameters and cursors and hands them over (see handle_eval).
 **
 ** A record: i64 subject id, s4 outcomes (one digit per rule of the group,
-** rh_outcome codes), s4 detail (a JSON array of [reason, values] per rule).
+** rh_outcome codes), s4 detail (a JSON array of [reason, values] per rule;
+** [reason] when there are no values).
 ** A P frame: u32 count, records.  Frames end on a subject boundary, so a
 ** crash loses whole subjects only.
 */
@@ -213,25 +214,42 @@ static int sval_cmp(const void *x, const void *y) {
   return c ? c : (a->kn > b->kn) - (a->kn < b->kn);
 }
 
-/* Decimal text of v into buf (at least 24 bytes); returns its length. */
+/* Decimal text of v into buf (at least 24 bytes); returns its length.  Two
+** digits a step: every values object and many reasons carry a few numbers. */
 static size_t int_text(char *buf, lua_Integer v) {
+  static const char d2[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                           "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                           "8081828384858687888990919293949596979899";
   char tmp[24];
-  size_t n = 0;
+  size_t n = sizeof tmp;
   uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-  do {
-    tmp[n++] = (char)('0' + u % 10);
-    u /= 10;
-  } while (u);
+  while (u >= 100) {
+    unsigned r = (unsigned)(u % 100);
+    u /= 100;
+    tmp[--n] = d2[2 * r + 1];
+    tmp[--n] = d2[2 * r];
+  }
+  if (u >= 10) {
+    tmp[--n] = d2[2 * u + 1];
+    tmp[--n] = d2[2 * u];
+  } else {
+    tmp[--n] = (char)('0' + u);
+  }
   size_t k = 0;
   if (v < 0) buf[k++] = '-';
-  while (n) buf[k++] = tmp[--n];
-  return k;
+  memcpy(buf + k, tmp + n, sizeof tmp - n);
+  return k + sizeof tmp - n;
 }
 
 /* The JSON object of a[0..n) (sorted here), as rh_vm_json writes it; -1
 ** when a string needs the general path (invalid UTF-8). */
 static int small_json(sval *a, int n, rh_buf *b) {
-  if (n > 1) qsort(a, (size_t)n, sizeof *a, sval_cmp);
+  for (int i = 1; i < n; i++) /* a handful of keys: insertion sort */
+    for (int j = i; j > 0 && sval_cmp(&a[j - 1], &a[j]) > 0; j--) {
+      sval t = a[j];
+      a[j] = a[j - 1];
+      a[j - 1] = t;
+    }
   if (rh_buf_put(b, "{", 1) != RH_OK) return RH_ENOMEM;
   for (int j = 0; j < n; j++) {
     sval *v = &a[j];
@@ -532,18 +550,32 @@ static void gather_all(wloop *w, wrule *r) {
 
 /* ---- the subject's row ---------------------------------------------------- */
 
-/* A rule reads its subject's columns straight from the subject statement's
-** current row: the view's __index is this function, set once per run, and
-** no row table is built per subject (most columns are never read).  valid is
-** set only while a subject is being evaluated; a view kept past that (in a
-** rule's upvalue) reads nil rather than a row that is gone. */
+/* A rule reads its subject's columns from the subject statement's current
+** row; no row table is built per subject (most columns are never read).
+** The view's __index is a row cache shared by the group's rules, whose own
+** __index is row_index below: a column read once in the pass is "hot", and
+** from then on it is put into the cache as each subject starts, so that
+** s.employees is a table lookup for the Lua VM instead of a call into C (a
+** C call from the VM costs several times the lookup).  pairs(s) sees only
+** the view itself (the inputs), as before.
+**
+** valid is set only while a subject is being evaluated; a view kept past
+** the pass (in a rule's upvalue) reads nil rather than a row that is gone:
+** the cache is emptied when the pass ends, also by an error (the rowview is
+** a to-be-closed value of host.run). */
+#define MAX_HOT 64
+
 typedef struct {
   int valid;
   sqlite3_stmt **st; /* in the statement userdata (upvalue 3), NULL once closed */
+  int nhot, ncols;
+  int hot[MAX_HOT];  /* column index of each hot column; names in upvalue 4 */
+  int i_cache;       /* stack slot of the cache (in host.run's frame) */
+  unsigned char is_hot[]; /* by column index */
 } rowview;
 
 /* upvalues: the rowview, column name -> index, the statement userdata (kept
-** alive here; once closed or past its rows it answers nil) */
+** alive here; once closed or past its rows it answers nil), the hot names */
 static int row_index(lua_State *L) {
   rowview *rv = lua_touserdata(L, lua_upvalueindex(1));
   if (!rv->valid) return 0;
@@ -551,8 +583,37 @@ static int row_index(lua_State *L) {
   if (st == NULL || sqlite3_data_count(st) == 0) return 0;
   lua_pushvalue(L, 2);
   if (lua_rawget(L, lua_upvalueindex(2)) != LUA_TNUMBER) return 0;
-  rh_ldb_push_col(L, st, (int)lua_tointeger(L, -1));
+  int ci = (int)lua_tointeger(L, -1);
+  if (ci >= 0 && ci < rv->ncols && !rv->is_hot[ci] && rv->nhot < MAX_HOT) {
+    rv->is_hot[ci] = 1;
+    rv->hot[rv->nhot++] = ci;
+    lua_pushvalue(L, 2);
+    lua_rawseti(L, lua_upvalueindex(4), rv->nhot);
+  }
+  rh_ldb_push_col(L, st, ci);
   return 1;
+}
+
+/* Puts the hot columns of the current row into the cache (at ci), or
+** empties it (clear). */
+static void fill_cache(lua_State *L, rowview *rv, int ci, int hot_names, int clear) {
+  sqlite3_stmt *st = *rv->st;
+  for (int j = 0; j < rv->nhot; j++) {
+    lua_rawgeti(L, hot_names, j + 1);
+    if (clear || st == NULL) lua_pushnil(L);
+    else rh_ldb_push_col(L, st, rv->hot[j]);
+    lua_rawset(L, ci);
+  }
+}
+
+/* __close of the rowview: the pass is over, normally or by an error. */
+static int rowview_close(lua_State *L) {
+  rowview *rv = lua_touserdata(L, 1);
+  rv->valid = 0;
+  lua_getiuservalue(L, 1, 1); /* the cache */
+  lua_getiuservalue(L, 1, 2); /* the hot names */
+  if (lua_istable(L, -1) && lua_istable(L, -2)) fill_cache(L, rv, lua_absindex(L, -2), lua_absindex(L, -1), 1);
+  return 0;
 }
 
 /* ---- records and frames -------------------------------------------------- */
@@ -692,10 +753,13 @@ static void one(wloop *w, int64_t id, int row_idx, int city) {
       code = judge(w, r);
     }
     o->data[oc_at + (size_t)k] = (char)('0' + code);
+    /* [reason, values], or [reason] without values (read back as null) */
     int rc = rh_buf_put(o, k ? ",[" : "[", k ? 2 : 1);
     if (rc == RH_OK) rc = put_text(w, o, &w->b->reason, 1);
-    if (rc == RH_OK) rc = rh_buf_put(o, ",", 1);
-    if (rc == RH_OK) rc = put_text(w, o, &w->b->vals, 0);
+    if (rc == RH_OK && w->b->vals.len > 0) {
+      rc = rh_buf_put(o, ",", 1);
+      if (rc == RH_OK) rc = put_text(w, o, &w->b->vals, 0);
+    }
     if (rc == RH_OK) rc = rh_buf_put(o, "]", 1);
     if (rc != RH_OK) oom(L);
     w->count++;
@@ -704,6 +768,35 @@ static void one(wloop *w, int64_t id, int row_idx, int city) {
   put_u32_at(o, det_at, (uint32_t)(o->len - det_at - 4));
   w->nrec++;
   if (w->flush_each || w->nrec >= FLUSH_RECORDS || uv_hrtime() - w->last_flush > FLUSH_NS) flush(w);
+}
+
+/* ---- outcomes ------------------------------------------------------------ */
+
+/* pass(reason, values) and its siblings: {name, reason, values} marked by the
+** outcome metatable (judge reads it raw).  Every rule call makes one, so it
+** is made here in one C call rather than a Lua function calling setmetatable.
+** upvalues: the outcome's name, the metatable. */
+static int outcome_new(lua_State *L) {
+  lua_settop(L, 2);
+  lua_createtable(L, 3, 0);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_rawseti(L, 3, 1);
+  lua_pushvalue(L, 1);
+  lua_rawseti(L, 3, 2);
+  lua_pushvalue(L, 2);
+  lua_rawseti(L, 3, 3);
+  lua_pushvalue(L, lua_upvalueindex(2));
+  lua_setmetatable(L, 3);
+  return 1;
+}
+
+/* host.outcome(name, mt) -> the constructor of that outcome */
+int rh__host_outcome(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TSTRING);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  lua_settop(L, 2);
+  lua_pushcclosure(L, outcome_new, 2);
+  return 1;
 }
 
 /* ---- host.run ------------------------------------------------------------- */
@@ -826,9 +919,26 @@ int rh__host_run(lua_State *L) {
   } else {
     sqlite3_stmt *sst = rh_ldb_stmt(L, 1);
     if (sst == NULL) return luaL_error(L, "subject statement is closed");
-    rowview *rv = lua_newuserdatauv(L, sizeof *rv, 0);
-    rv->valid = 0;
+    int ncols = sqlite3_column_count(sst);
+    rowview *rv = lua_newuserdatauv(L, sizeof *rv + (size_t)ncols, 2);
+    memset(rv, 0, sizeof *rv + (size_t)ncols);
     rv->st = rh_ldb_stmt_slot(L, 1);
+    rv->ncols = ncols;
+    int i_rv = lua_gettop(L);
+    lua_createtable(L, 0, 8); /* the cache */
+    int i_cache = lua_gettop(L);
+    lua_createtable(L, 8, 0); /* the hot names */
+    int i_hot = lua_gettop(L);
+    lua_pushvalue(L, i_cache);
+    lua_setiuservalue(L, i_rv, 1);
+    lua_pushvalue(L, i_hot);
+    lua_setiuservalue(L, i_rv, 2);
+    lua_createtable(L, 0, 2);
+    lua_pushcfunction(L, rowview_close);
+    lua_setfield(L, -2, "__close");
+    lua_setmetatable(L, i_rv);
+    lua_toclose(L, i_rv);
+
     lua_newtable(L); /* column name -> index; the first of a repeated name */
     rh_ldb_push_columns(L, 1);
     int nc = (int)lua_rawlen(L, -1);
@@ -844,11 +954,18 @@ int rh__host_run(lua_State *L) {
       }
     }
     lua_pop(L, 1);
+    lua_pushvalue(L, i_rv); /* a light reference: the stack slot keeps it alive */
+    lua_insert(L, -2);
     lua_pushvalue(L, 1);
-    lua_pushcclosure(L, row_index, 3);
+    lua_pushvalue(L, i_hot);
+    lua_pushcclosure(L, row_index, 4);
+    lua_createtable(L, 0, 1); /* the cache's metatable */
+    lua_insert(L, -2);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, i_cache);
     for (int k = 0; k < w.nrules; k++) {
       lua_pushvalue(L, w.i_index_key);
-      lua_pushvalue(L, -2);
+      lua_pushvalue(L, i_cache);
       lua_rawset(L, w.rules[k].i_mt);
     }
     for (;;) {
@@ -859,9 +976,11 @@ int rh__host_run(lua_State *L) {
       int64_t id;
       if (!rh_ldb_key(sst, 0, &id)) continue;
       rv->valid = 1;
+      fill_cache(L, rv, i_cache, i_hot, 0);
       one(&w, id, 0, 0);
       rv->valid = 0;
     }
+    lua_closeslot(L, i_rv);
   }
   flush(&w);
   lua_pushinteger(L, w.count);

@@ -272,7 +272,7 @@ static const luaL_Reg host_funcs[] = {
   {"setenv", host_setenv}, {"call", host_call}, {"json", host_json},
   {"where", host_where}, {"slot", host_slot},   {"clock_ms", host_clock_ms},
   {"gc", host_gc},       {"fault", host_fault}, {"run", rh__host_run},
-  {NULL, NULL}};
+  {"outcome", rh__host_outcome}, {NULL, NULL}};
 
 /* Loads an embedded chunk and calls it with the values on top. */
 static int run_embedded(lua_State *L, const char *file, const char *chunk, int nargs, int nres) {

@@ -40,6 +40,8 @@ void rh__worker_fault(const char *kind);
 struct lua_State;
 /* host.run: the evaluation loop over a group's subjects (wloop.c). */
 int rh__host_run(struct lua_State *L);
+/* host.outcome(name, mt): the constructor of one outcome (wloop.c). */
+int rh__host_outcome(struct lua_State *L);
 
 /* ---- in process (tests and fuzzers only) ---------------------------------
 ** The worker's Lua state and handler without the process around it: frames

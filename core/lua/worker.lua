@@ -73,10 +73,10 @@ end
 
 local OUT = {} -- metatable that marks outcome values; rules cannot forge it
 
+-- pass(reason, values) etc. make { name, reason, values } with metatable OUT (in C: one
+-- is made per rule call).
 local function outcome(name)
-  return function(reason, values)
-    return setmetatable({ name, reason, values }, OUT)
-  end
+  return host.outcome(name, OUT)
 end
 
 local LIST = {}
