@@ -913,7 +913,7 @@ static int store_errors(rh_sup *s, const int *rule_nos, int n, int64_t id, const
     oc[k] = '0' + OC_ERROR;
     rc = rh_buf_adds(d, k ? ",[" : "[");
     if (rc == RH_OK) rc = rh_buf_json_str(d, reason, strlen(reason));
-    if (rc == RH_OK) rc = rh_buf_adds(d, ",null]");
+    if (rc == RH_OK) rc = rh_buf_adds(d, "]");
   }
   if (rc == RH_OK) rc = rh_buf_adds(d, "]");
   if (rc != RH_OK) return rh_error_set(RH_ENOMEM, "out of memory");

@@ -68,7 +68,8 @@ INSERT OR IGNORE INTO rh_outcome VALUES
 -- outcomes holds one digit per rule of the group (rh_outcome.code, '0' where
 -- the row does not carry that rule: a group split around a crashed subject);
 -- detail is a JSON array with one [reason, values] per rule (null where
--- absent; a reason or values object that repeats is an id into rh_run_reason).  rh_result_rows unpacks them; rh_results is the readable form.
+-- absent, and [reason] alone when there are no values; a reason or values
+-- object that repeats is an id into rh_run_reason).  rh_result_rows unpacks them; rh_results is the readable form.
 CREATE TABLE IF NOT EXISTS rh_run_group(
   run_id  INTEGER NOT NULL,
   grp     INTEGER NOT NULL,

@@ -191,6 +191,10 @@ rule "SAME" { title = "s", subject = "enterprise", cite = "t",
     assert.are.equal(1, T.count(db, "SELECT count(*) FROM rh_run_reason WHERE run_id = " .. run))
     assert.are.equal(29, T.count(db, ("SELECT count(*) FROM rh_result_pack WHERE run_id = %d AND json_type(detail, '$[0][0]') = 'integer'"):format(run)))
     assert.are.equal(30, T.count(db, ("SELECT count(*) FROM rh_results WHERE run_id = %d AND reason = '同一个理由,每个偶数企业都一样'"):format(run)))
+    -- a result without values is stored as [reason] and reads back with no values
+    assert.are.equal(30, T.count(db, ("SELECT count(*) FROM rh_result_pack WHERE run_id = %d AND json_array_length(detail, '$[0]') = 1"):format(run)))
+    assert.are.equal(30, T.count(db, ("SELECT count(*) FROM rh_results WHERE run_id = %d AND \"values\" IS NULL"):format(run)))
+    assert.are.equal(30, T.count(db, ("SELECT count(*) FROM rh_results WHERE run_id = %d AND json_extract(\"values\", '$.n') = CAST(substr(subject, 12) AS INTEGER)"):format(run)))
   end)
 
   it("turns every hostile rule into ERROR with a reason, others unharmed", function()
