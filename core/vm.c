@@ -213,6 +213,8 @@ static int vm_msgh(lua_State *L) {
   return 1;
 }
 
+void rh_vm_push_msgh(lua_State *L) { lua_pushcfunction(L, vm_msgh); }
+
 int rh_vm_pcall(lua_State *L, int nargs, int nres) {
   int h = lua_gettop(L) - nargs; /* the function's slot */
   lua_pushcfunction(L, vm_msgh); /* fn args... msgh */
@@ -288,7 +290,7 @@ static void watch_start(void) {
 }
 
 int rh_vm_limited_call(rh_vm *vm, int nargs, int nres, int64_t instructions, int64_t ms,
-                       size_t mem_cap) {
+                       size_t mem_cap, int msgh) {
   lua_State *L = vm->L;
   int base = lua_gettop(L) - nargs - 1; /* below the function */
   watch_start();
@@ -306,7 +308,7 @@ int rh_vm_limited_call(rh_vm *vm, int nargs, int nres, int64_t instructions, int
     lua_sethook(L, vm_hook, LUA_MASKCOUNT, RH_HOOK_EVERY);
   }
   g_active = vm;
-  int st = rh_vm_pcall(L, nargs, nres);
+  int st = msgh ? lua_pcall(L, nargs, nres, msgh) : rh_vm_pcall(L, nargs, nres);
   g_active = NULL;
   if (vm->hooked) {
     lua_sethook(L, NULL, 0, 0);

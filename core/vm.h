@@ -47,11 +47,17 @@ rh_vm *rh_vm_of(lua_State *L);
 ** [-(nargs+1), +(nres|1), -]  status != LUA_OK leaves the message on top. */
 int rh_vm_pcall(lua_State *L, int nargs, int nres);
 
+/* Pushes rh_vm_pcall's message handler, for a caller that makes many calls
+** (rh_vm_limited_call's msgh). */
+void rh_vm_push_msgh(lua_State *L);
+
 /* rh_vm_pcall under an instruction budget, a wall-clock limit and a memory
-** cap of mem_cap bytes above the current use.  Returns RH_VM_*; on anything
-** but RH_VM_OK one message string is on top of the stack. */
+** cap of mem_cap bytes above the current use.  msgh is the stack index of
+** the handler pushed by rh_vm_push_msgh, or 0 to push one for this call.
+** Returns RH_VM_*; on anything but RH_VM_OK one message string is on top of
+** the stack. */
 int rh_vm_limited_call(rh_vm *vm, int nargs, int nres, int64_t instructions, int64_t ms,
-                       size_t mem_cap);
+                       size_t mem_cap, int msgh);
 
 /* Appends the JSON form of the value at idx (objects with sorted keys, so the
 ** same values always give the same bytes).  On failure err holds why. */

@@ -91,7 +91,7 @@ typedef struct {
   rh_vm *vm;
   wrule *rules;
   int nrules;
-  int i_ctx_raw, i_ctx, i_out_mt, i_index_key;
+  int i_ctx_raw, i_ctx, i_out_mt, i_index_key, i_msgh;
   int64_t instr, ms, mem, input_ms;
   int flush_each;
   int64_t src;   /* the task's serial number (E frame); 0: no interning */
@@ -378,7 +378,7 @@ static int judge(wloop *w, wrule *r) {
   lua_pushvalue(L, r->i_proxy);
   lua_pushvalue(L, r->i_p);
   lua_pushvalue(L, w->i_ctx);
-  int st = rh_vm_limited_call(w->vm, 3, 1, w->instr, w->ms, (size_t)w->mem);
+  int st = rh_vm_limited_call(w->vm, 3, 1, w->instr, w->ms, (size_t)w->mem, w->i_msgh);
   int code = OC_ERROR;
   if (st != RH_VM_OK) {
     const char *m = lua_tostring(L, -1);
@@ -841,6 +841,8 @@ int rh__host_run(lua_State *L) {
   w.i_out_mt = field_slot(L, 5, "out_mt");
   lua_pushliteral(L, "__index");
   w.i_index_key = lua_gettop(L);
+  rh_vm_push_msgh(L);
+  w.i_msgh = lua_gettop(L);
   w.instr = field_int(L, 5, "instr");
   w.ms = field_int(L, 5, "ms");
   w.mem = field_int(L, 5, "mem");

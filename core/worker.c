@@ -186,7 +186,7 @@ static int host_call(lua_State *L) {
   lua_pushvalue(L, 1);
   lua_insert(L, 5); /* fn args... */
   int base = 4;
-  int st = rh_vm_limited_call(vm, nargs, LUA_MULTRET, instr, ms, (size_t)mem);
+  int st = rh_vm_limited_call(vm, nargs, LUA_MULTRET, instr, ms, (size_t)mem, 0);
   if (st == RH_VM_OK) {
     lua_pushboolean(L, 1);
     lua_insert(L, base + 1);
