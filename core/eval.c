@@ -1494,6 +1494,15 @@ int rh_eval_run(const rh_eval_opts *oin, rh_eval_stats *stats, rh_eval_print_fn 
   trace("start");
   if ((rc = sup_load(&s)) != RH_OK) goto done;
   trace("rules loaded");
+  /* The other workers start now and load the rules while the database is
+  ** opened and the run planned: one takes some 20 ms to be ready, which
+  ** would otherwise leave a core idle that long at the end of the run.  A
+  ** run over named subjects (a task per table) starts them only if needed. */
+  for (int i = 1; refs == NULL && i < jobs_of(&o); i++)
+    if (sup_spawn(&s) != RH_OK) {
+      rc = rh_error_set(RH_EWORKER, "%s", rh_error_last());
+      goto done;
+    }
 
   for (int i = 0; i < o.nparams; i++) {
     const char *eq = strchr(o.params[i], '=');
