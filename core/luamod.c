@@ -11,6 +11,7 @@
 **                                            -> { run=, subjects=, results=, decisions=, errors=, seconds= }
 **                                               | nil, message, code
 **   ronghe.embedded(name)                    -> text of a compiled-in file (rhlib.lua, ...)
+**   ronghe.rhlib_fast(rh, internals)         puts the worker's C fast paths into an rhlib
 **   ronghe.exec(db, sql) / ronghe.rows(db, sql)  fixtures and checks for tests
 */
 #include <lauxlib.h>
@@ -22,6 +23,7 @@
 #include "eval.h"
 #include "import.h"
 #include "rh.h"
+#include "rhfast.h"
 
 #ifndef RH_DEFAULT_EXE
 #define RH_DEFAULT_EXE "ronghe"
@@ -204,7 +206,7 @@ static int l_embedded(lua_State *L) {
 }
 
 static const luaL_Reg funcs[] = {{"init", l_init}, {"import", l_import}, {"eval", l_eval},
-                                 {"embedded", l_embedded}, {"exec", l_exec}, {"rows", l_rows},
+                                 {"embedded", l_embedded}, {"rhlib_fast", rh_rhlib_fast}, {"exec", l_exec}, {"rows", l_rows},
                                  {NULL, NULL}};
 
 int luaopen_ronghe(lua_State *L) {

@@ -16,6 +16,7 @@
 #include "db.h"
 #include "ldb.h"
 #include "rh.h"
+#include "rhfast.h"
 #include "vm.h"
 
 /* ASan reserves terabytes of shadow address space, so no RLIMIT_AS under it.
@@ -325,7 +326,12 @@ static int worker_pmain(lua_State *L) {
     lua_pushstring(L, fault);
     lua_setfield(L, -2, "fault_spec");
   }
-  run_embedded(L, "rhlib.lua", "=[rhlib]", 0, 1); /* host rhlib */
+  run_embedded(L, "rhlib.lua", "=[rhlib]", 0, 2); /* host rhlib internals */
+  lua_pushcfunction(L, rh_rhlib_fast); /* the hottest rh functions in C */
+  lua_pushvalue(L, -3);
+  lua_pushvalue(L, -3);
+  lua_call(L, 2, 0);
+  lua_pop(L, 1); /* host rhlib */
   run_embedded(L, "worker.lua", "=[worker]", 2, 1); /* handler */
   luaL_checktype(L, -1, LUA_TFUNCTION);
   lua_setfield(L, LUA_REGISTRYINDEX, "rh.worker.handle");

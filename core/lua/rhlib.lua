@@ -1209,4 +1209,6 @@ function rh.list_text(t, sep)
   return s
 end
 
-return rh
+-- The second result is for the engine only (core/rhfast.c, which replaces the hottest functions
+-- by C ones that fall back to these): ratio_of, which parses a ratio without raising.
+return rh, { ratio_of = ratio_of }

@@ -5,7 +5,14 @@
 
 local SOURCE_DIR = os.getenv("RONGHE_SOURCE_DIR") or "."
 local LIB_PATH = SOURCE_DIR .. "/core/lua/rhlib.lua"
-local rh = dofile(LIB_PATH)
+local rh, internals = dofile(LIB_PATH)
+-- RHLIB_FAST=1 (CTest spec.rhlib_spec_fast): the same specification on the library as a worker
+-- runs it, with core/rhfast.c's C functions in place of the hottest ones.
+if os.getenv("RHLIB_FAST") then
+  package.cpath = (os.getenv("RONGHE_BINARY_DIR") or "build") .. "/?.so;" .. package.cpath
+  require("ronghe").rhlib_fast(rh, internals)
+  assert(debug.getinfo(rh.fen, "S").what == "C")
+end
 
 local maxint, minint = math.maxinteger, math.mininteger
 
