@@ -62,6 +62,7 @@ typedef struct rh_task {
   int crashes;
   int grp;             /* its rule list's number in rh_run_group (at dispatch) */
   uint32_t src;        /* its serial number at dispatch: rh_result_pack.src */
+  int64_t cost;        /* planned: subjects times rules, to hand out big tasks first */
 } rh_task;
 
 /* --jobs: 0 means one worker per CPU, at most 8. */
@@ -1227,6 +1228,19 @@ done:
 /* A table is split among workers only in parts of at least this many
 ** subjects: below that a worker's start costs more than it saves. */
 #define MIN_PART 5000
+/* Parts per worker for a table big enough: a worker that is slowed down (a
+** busy machine) or a table whose rules cost more than others' then leaves
+** less of a tail where one worker runs alone. */
+#define PARTS_PER_JOB 2
+
+/* Bigger tasks first (longest processing time first): the small ones fill
+** the gaps at the end.  Equals in planned order (rules, then ids). */
+static int task_cost_cmp(const void *a, const void *b) {
+  const rh_task *x = *(rh_task *const *)a, *y = *(rh_task *const *)b;
+  if (x->cost != y->cost) return x->cost < y->cost ? 1 : -1;
+  if (x->rule_nos[0] != y->rule_nos[0]) return x->rule_nos[0] < y->rule_nos[0] ? -1 : 1;
+  return (x->after > y->after) - (x->after < y->after);
+}
 
 /* Splits [all ids of table] into n ranges of about equal size; bounds[i] is
 ** the exclusive upper end of range i (bounds[n-1] = NO_HIGH). */
@@ -1270,19 +1284,22 @@ static int plan_tasks(rh_sup *s, int filtered) {
       g.rule_nos[g.nrules++] = j;
       done[j] = 1;
     }
-    int parts = filtered || strcmp(rs->rules[k].subject, "city") == 0 ? 1 : jobs;
-    int64_t bounds[64];
+    int city = strcmp(rs->rules[k].subject, "city") == 0;
+    int parts = filtered || city ? 1 : jobs > 1 ? jobs * PARTS_PER_JOB : 1;
+    int64_t bounds[64], count = 1;
     if (parts > 64) parts = 64;
-    if (parts > 1) {
+    if (!filtered && !city) {
       char q[256];
       sqlite3_stmt *st = NULL;
-      int64_t count = 0;
       snprintf(q, sizeof q, "SELECT count(*) FROM \"%s\"", rs->rules[k].subject);
       if (sqlite3_prepare_v2(s->db, q, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
         count = sqlite3_column_int64(st, 0);
       sqlite3_finalize(st);
       if (count / MIN_PART < parts) parts = count / MIN_PART < 1 ? 1 : (int)(count / MIN_PART);
+    } else if (filtered) {
+      count = g.ids ? g.ids->n : 1;
     }
+    g.cost = (count / parts + 1) * g.nrules;
     if (parts > 1 && (rc = split_ranges(s->db, rs->rules[k].subject, parts, bounds)) != RH_OK) break;
     int64_t lo = NO_LOW;
     for (int i = 0; i < parts; i++) {
@@ -1300,6 +1317,7 @@ static int plan_tasks(rh_sup *s, int filtered) {
     }
   }
   free(done);
+  if (rc == RH_OK && s->nqueue > 1) qsort(s->queue, (size_t)s->nqueue, sizeof *s->queue, task_cost_cmp);
   return rc;
 }
 

@@ -570,7 +570,6 @@ typedef struct {
   sqlite3_stmt **st; /* in the statement userdata (upvalue 3), NULL once closed */
   int nhot, ncols;
   int hot[MAX_HOT];  /* column index of each hot column; names in upvalue 4 */
-  int i_cache;       /* stack slot of the cache (in host.run's frame) */
   unsigned char is_hot[]; /* by column index */
 } rowview;
 
@@ -956,7 +955,7 @@ int rh__host_run(lua_State *L) {
       }
     }
     lua_pop(L, 1);
-    lua_pushvalue(L, i_rv); /* a light reference: the stack slot keeps it alive */
+    lua_pushvalue(L, i_rv); /* upvalues: rowview, name -> index, statement, hot names */
     lua_insert(L, -2);
     lua_pushvalue(L, 1);
     lua_pushvalue(L, i_hot);
