@@ -1288,7 +1288,7 @@ static int plan_tasks(rh_sup *s, int filtered) {
     int parts = filtered || city ? 1 : jobs > 1 ? jobs * PARTS_PER_JOB : 1;
     int64_t bounds[64], count = 1;
     if (parts > 64) parts = 64;
-    if (!filtered && !city) {
+    if (!filtered && !city && jobs > 1) { /* one worker: no split, no order to choose */
       char q[256];
       sqlite3_stmt *st = NULL;
       snprintf(q, sizeof q, "SELECT count(*) FROM \"%s\"", rs->rules[k].subject);
