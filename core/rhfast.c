@@ -77,11 +77,11 @@ static int ratio_at(lua_State *L, int idx, lua_Integer *num, lua_Integer *den) {
       lua_pop(L, 2);
     }
     lua_pop(L, 1);
-    if (m->n >= MEMO_MAX) { /* bounded, as rhlib's own cache */
-      lua_newtable(L);
-      lua_setiuservalue(L, lua_upvalueindex(2), 1);
+    if (m->n >= MEMO_MAX) { /* bounded, as rhlib's own cache: start a new one */
       lua_pop(L, 1);
-      lua_getiuservalue(L, lua_upvalueindex(2), 1);
+      lua_newtable(L);
+      lua_pushvalue(L, -1);
+      lua_setiuservalue(L, lua_upvalueindex(2), 1);
       m->n = 0;
     }
     lua_pushvalue(L, idx);
